@@ -1,0 +1,139 @@
+"""SQLAlchemy 2 tables of the local service desk (SQLite by default, PostgreSQL in production)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores UTC without a zone (SQLite has none) and always hands back aware UTC datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base; Alembic reads its metadata."""
+
+
+class Customer(Base):
+    """An enterprise account (industry = key account, cluster = served by the county first)."""
+
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str] = mapped_column(String(32))
+    city: Mapped[str] = mapped_column(String(32))
+    county: Mapped[str] = mapped_column(String(32))
+    service_plan: Mapped[str] = mapped_column(String(16))
+    account_manager: Mapped[str | None] = mapped_column(String(64))
+    contacts: Mapped[list["Contact"]] = relationship(back_populates="customer")
+
+
+class Contact(Base):
+    """A person allowed to act for an account."""
+
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(64))
+    mobile: Mapped[str] = mapped_column(String(20), index=True)
+    customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+class Circuit(Base):
+    """A contracted service instance (a line, a cloud host…) with its id and address."""
+
+    __tablename__ = "circuits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    circuit_id: Mapped[str] = mapped_column(String(32), unique=True)
+    service_type: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(200))
+    customer: Mapped[Customer] = relationship()
+
+
+class ChannelIdentity(Base):
+    """A WeChat openid, app user or caller number verified as a contact."""
+
+    __tablename__ = "channel_identities"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    verified_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    contact: Mapped[Contact] = relationship()
+
+
+class TicketRow(Base):
+    """A ticket; `version` guards concurrent updates."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_customer_created", "customer_id", "created_at"),
+        Index("ix_tickets_reporter_created", "reporter_channel", "reporter_user_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(24))
+    priority: Mapped[str] = mapped_column(String(4))
+    impact: Mapped[str] = mapped_column(String(8))
+    urgency: Mapped[str] = mapped_column(String(8))
+    summary: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    reporter_channel: Mapped[str] = mapped_column(String(16))
+    reporter_user_id: Mapped[str] = mapped_column(String(128))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    service_type: Mapped[str | None] = mapped_column(String(32))
+    circuit_id: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(200))
+    assigned_tier: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    response_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolution_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TicketEvent(Base):
+    """Append-only history of a ticket: who did what, when, from which channel."""
+
+    __tablename__ = "ticket_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(128))
+    channel: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TicketCounter(Base):
+    """Last sequence number used per day, for human-friendly ticket numbers."""
+
+    __tablename__ = "ticket_counters"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,52 @@
+"""Conversation state in Redis, shared by every `frontdoor serve` process."""
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator
+
+from redis.asyncio import Redis
+
+
+class RedisConversationStore:
+    """State as JSON with a TTL; a Redis lock per conversation orders the turns of one user across processes."""
+
+    def __init__(self, client: Redis, *, prefix: str, ttl_s: int, lock_timeout_s: float):
+        self._client = client
+        self._prefix = prefix
+        self._ttl_s = ttl_s
+        self._lock_timeout_s = lock_timeout_s
+
+    def _key(self, conversation_id: str) -> str:
+        return f"{self._prefix}conv:{conversation_id}"
+
+    async def load(self, conversation_id: str) -> dict[str, Any] | None:
+        """The saved state, or None when absent, expired or not JSON."""
+        raw = await self._client.get(self._key(conversation_id))
+        if raw is None:
+            return None
+        try:
+            state = json.loads(raw)
+        except ValueError:
+            return None
+        return state if isinstance(state, dict) else None
+
+    async def save(self, conversation_id: str, state: dict[str, Any]) -> None:
+        """Write the state and restart its TTL."""
+        payload = json.dumps(state, ensure_ascii=False)
+        await self._client.set(self._key(conversation_id), payload, ex=self._ttl_s)
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str) -> AsyncIterator[None]:
+        """Redis lock that expires by itself if a process dies mid-turn."""
+        lock = self._client.lock(
+            f"{self._key(conversation_id)}:lock",
+            timeout=self._lock_timeout_s,
+            blocking_timeout=self._lock_timeout_s,
+        )
+        async with lock:
+            yield
+
+    async def ping(self) -> None:
+        """Raise when Redis does not answer."""
+        await self._client.ping()

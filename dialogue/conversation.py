@@ -1,0 +1,109 @@
+"""Conversation state: what the bot remembers between two messages of one customer."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from dialogue.types import utcnow
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+class Owner:
+    """Who answers the customer now."""
+
+    BOT = "bot"
+    WAITING_AGENT = "waiting_agent"
+    AGENT = "agent"
+
+
+@dataclass
+class FlowState:
+    """The active slot-filling flow: which slots are filled, which is asked, whether we await a yes."""
+
+    name: str
+    instance_id: str
+    slots: dict[str, Any] = field(default_factory=dict)
+    requested_slot: str | None = None
+    confirming: bool = False
+
+
+@dataclass
+class Binding:
+    """The enterprise contact this channel user is verified as."""
+
+    customer_id: int
+    customer_code: str
+    customer_name: str
+    tier: str
+    contact_id: int
+    contact_name: str
+    mobile: str
+
+
+@dataclass
+class Turn:
+    """One exchange kept for the agent desk and the desk's figures."""
+
+    at: str
+    user: str
+    intent: str | None
+    confidence: float | None
+    replies: list[str]
+    templates: list[str]
+
+
+@dataclass
+class Conversation:
+    """Everything the engine loads before a turn and saves after it."""
+
+    id: str
+    channel: str
+    user_id: str
+    owner: str = Owner.BOT
+    flow: FlowState | None = None
+    binding: Binding | None = None
+    binding_checked: bool = False
+    pending_buttons: list[str] = field(default_factory=list)
+    history: list[Turn] = field(default_factory=list)
+    created_at: str = field(default_factory=lambda: utcnow().isoformat())
+    schema_version: int = SCHEMA_VERSION
+
+    def add_turn(self, turn: Turn, keep: int) -> None:
+        """Append ``turn``, keeping only the last ``keep``."""
+        self.history.append(turn)
+        del self.history[:-keep]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for stores."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Conversation":
+        """Rebuild from a store; raises ValueError when the saved shape is not this code's."""
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema version {data.get('schema_version')!r}")
+        try:
+            flow = data.get("flow")
+            binding = data.get("binding")
+            return cls(
+                **{k: v for k, v in data.items() if k not in ("flow", "binding", "history")},
+                flow=FlowState(**flow) if flow else None,
+                binding=Binding(**binding) if binding else None,
+                history=[Turn(**t) for t in data.get("history", [])],
+            )
+        except TypeError as exc:
+            raise ValueError(str(exc)) from exc
+
+
+def restore(data: dict[str, Any] | None, conversation_id: str, channel: str, user_id: str) -> Conversation:
+    """The saved conversation, or a fresh one when none is saved or its shape is outdated."""
+    if data is not None:
+        try:
+            return Conversation.from_dict(data)
+        except ValueError as exc:
+            log.warning("conversation.reset conversation_id=%s reason=%s", conversation_id, exc)
+    return Conversation(id=conversation_id, channel=channel, user_id=user_id)

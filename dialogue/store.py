@@ -1,0 +1,66 @@
+"""Conversation store port and its in-process implementation (the embedded default)."""
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import asynccontextmanager
+from typing import Any, AsyncContextManager, AsyncIterator, Protocol
+
+
+class ConversationStore(Protocol):
+    """Keeps conversation state as JSON-ready dicts and serialises turns of one conversation."""
+
+    async def load(self, conversation_id: str) -> dict[str, Any] | None:
+        """The saved state or None."""
+        ...
+
+    async def save(self, conversation_id: str, state: dict[str, Any]) -> None:
+        """Replace the saved state (and refresh its time to live)."""
+        ...
+
+    def lock(self, conversation_id: str) -> AsyncContextManager[None]:
+        """Held around a whole turn so two messages of one user are handled in order."""
+        ...
+
+    async def ping(self) -> None:
+        """Raise when the store cannot be reached."""
+        ...
+
+
+class InMemoryConversationStore:
+    """Process-local store with expiry; right for one process, lost on restart."""
+
+    def __init__(self, ttl_s: float):
+        self._ttl_s = ttl_s
+        self._items: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiters: dict[str, int] = {}
+
+    async def load(self, conversation_id: str) -> dict[str, Any] | None:
+        """The saved state, unless expired."""
+        item = self._items.get(conversation_id)
+        if item is None or item[0] < time.monotonic():
+            self._items.pop(conversation_id, None)
+            return None
+        return item[1]
+
+    async def save(self, conversation_id: str, state: dict[str, Any]) -> None:
+        """Store ``state`` until the TTL passes."""
+        self._items[conversation_id] = (time.monotonic() + self._ttl_s, state)
+
+    @asynccontextmanager
+    async def lock(self, conversation_id: str) -> AsyncIterator[None]:
+        """One asyncio lock per conversation, dropped when nobody waits for it."""
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        self._waiters[conversation_id] = self._waiters.get(conversation_id, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiters[conversation_id] -= 1
+            if not self._waiters[conversation_id]:
+                del self._waiters[conversation_id]
+                del self._locks[conversation_id]
+
+    async def ping(self) -> None:
+        """Always reachable."""
