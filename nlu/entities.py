@@ -1,0 +1,108 @@
+"""Rule-based entity extraction: the data's regexes and lookup tables, synonyms, normalisers and datetimes."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from nlu.normalizers import normalize
+from nlu.training_data import TrainingData
+from nlu.types import Entity
+from nlu.zh_datetime import find_datetimes
+
+# Higher wins when two candidates overlap; then the longer one.
+_PRIORITY = {"regex": 3, "datetime": 2, "lookup": 1}
+
+
+def _fold(text: str) -> str:
+    """Lower-case without changing the length (offsets stay valid)."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+@dataclass
+class RuleExtractor:
+    """Applies regex patterns and lookup entries (longest match first) and maps values through synonyms."""
+
+    regexes: dict[str, list[str]]
+    gazetteer: dict[str, str]
+    synonyms: dict[str, str]
+
+    def __post_init__(self) -> None:
+        self._patterns = [(name, re.compile(p, re.IGNORECASE)) for name, ps in self.regexes.items() for p in ps]
+        self._folded_synonyms = {_fold(k): v for k, v in self.synonyms.items()}
+        self._max_len = max((len(k) for k in self.gazetteer), default=0)
+
+    @classmethod
+    def from_data(cls, data: TrainingData) -> "RuleExtractor":
+        """Gazetteer = lookup tables, annotated spans (of entities without regex) and synonym variants."""
+        gazetteer: dict[str, str] = {}
+        for name, entries in data.lookups.items():
+            gazetteer.update({_fold(e): name for e in entries})
+        by_rule = set(data.regexes) | {"datetime"}
+        for example in data.examples:
+            gazetteer.update({_fold(e.text): e.entity for e in example.entities if e.entity not in by_rule})
+        for variant, canonical in data.synonyms.items():
+            if _fold(canonical) in gazetteer:
+                gazetteer.setdefault(_fold(variant), gazetteer[_fold(canonical)])
+        return cls(data.regexes, gazetteer, data.synonyms)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready state for the model artefact."""
+        return {"regexes": self.regexes, "gazetteer": self.gazetteer, "synonyms": self.synonyms}
+
+    def extract(self, text: str, now: datetime) -> list[Entity]:
+        """All entities of ``text`` (already cleaned), overlaps resolved."""
+        candidates = self._regex(text) + self._lookup(text) + self._datetimes(text, now)
+        return resolve_overlaps(candidates)
+
+    def value_of(self, entity: str, raw: str) -> str:
+        """Synonym-mapped, normalised value of a span."""
+        return normalize(entity, self._folded_synonyms.get(_fold(raw.strip()), raw))
+
+    def _regex(self, text: str) -> list[Entity]:
+        found = []
+        for name, pattern in self._patterns:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    found.append(Entity(name, self.value_of(name, m.group()), m.start(), m.end(), m.group(), "regex"))
+        return found
+
+    def _lookup(self, text: str) -> list[Entity]:
+        folded, found, i = _fold(text), [], 0
+        while i < len(text):
+            for length in range(min(self._max_len, len(text) - i), 0, -1):
+                name = self.gazetteer.get(folded[i:i + length])
+                if name and self._bounded(folded, i, i + length):
+                    span = text[i:i + length]
+                    found.append(Entity(name, self.value_of(name, span), i, i + length, span, "lookup"))
+                    i += length - 1
+                    break
+            i += 1
+        return found
+
+    @staticmethod
+    def _bounded(text: str, start: int, end: int) -> bool:
+        """ASCII entries (IDC, 5G) must not be glued to other ASCII letters or digits."""
+        left = _is_word_char(text[start]) and start > 0 and _is_word_char(text[start - 1])
+        right = _is_word_char(text[end - 1]) and end < len(text) and _is_word_char(text[end])
+        return not (left or right)
+
+    @staticmethod
+    def _datetimes(text: str, now: datetime) -> list[Entity]:
+        return [Entity("datetime", m.value.isoformat(), m.start, m.end, m.text, "datetime")
+                for m in find_datetimes(text, now)]
+
+
+def resolve_overlaps(candidates: list[Entity]) -> list[Entity]:
+    """Keep the best of overlapping candidates (extractor priority, then length), in text order."""
+    ranked = sorted(candidates, key=lambda e: (-_PRIORITY.get(e.extractor, 0), -(e.end - e.start), e.start))
+    kept: list[Entity] = []
+    for entity in ranked:
+        if all(entity.end <= k.start or k.end <= entity.start for k in kept):
+            kept.append(entity)
+    return sorted(kept, key=lambda e: e.start)

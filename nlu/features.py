@@ -1,0 +1,90 @@
+"""Sparse TF-IDF features from character n-grams and jieba word n-grams, identical at training and parse time."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from nlu.textnorm import clean
+from nlu.tokenizer import JiebaTokenizer
+
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class FeatureParams:
+    """Which n-grams make the features; saved with the model."""
+
+    char_min: int = 1
+    char_max: int = 3
+    word_max: int = 2
+    word_weight: float = 1.0
+
+
+def _shape(text: str) -> str:
+    """Lower-case, collapse digit runs (numbers carry shape, not identity) and spaces."""
+    text = _DIGITS.sub(lambda m: "0" * min(len(m.group()), 4), clean(text).lower())
+    return _SPACES.sub(" ", text).strip()
+
+
+def analyze(text: str, tokenizer: JiebaTokenizer, params: FeatureParams) -> tuple[list[str], list[str]]:
+    """The character-block and word-block feature strings of ``text``."""
+    shaped = _shape(text)
+    chars = [shaped[i:i + n] for n in range(params.char_min, params.char_max + 1)
+             for i in range(len(shaped) - n + 1)]
+    words = ["<s>", *tokenizer.tokenize(shaped), "</s>"]
+    grams = [" ".join(words[i:i + n]) for n in range(1, params.word_max + 1) for i in range(len(words) - n + 1)]
+    return chars, ["w:" + g for g in grams if g not in ("<s>", "</s>")]
+
+
+class Featurizer:
+    """Maps text to an L2-normalised TF-IDF vector per block, blocks concatenated."""
+
+    def __init__(self, tokenizer: JiebaTokenizer, params: FeatureParams, vocab: dict[str, int], idf: np.ndarray):
+        self.tokenizer, self.params, self.vocab, self.idf = tokenizer, params, vocab, idf
+
+    @classmethod
+    def fit(cls, texts: list[str], tokenizer: JiebaTokenizer, params: FeatureParams) -> "Featurizer":
+        """Learn the vocabulary and IDF weights from ``texts``."""
+        df: Counter[str] = Counter()
+        for text in texts:
+            chars, words = analyze(text, tokenizer, params)
+            df.update(set(chars) | set(words))
+        names = sorted(df)
+        n = len(texts)
+        idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in names], dtype=np.float32)
+        return cls(tokenizer, params, {f: i for i, f in enumerate(names)}, idf)
+
+    @property
+    def size(self) -> int:
+        """Number of features."""
+        return len(self.vocab)
+
+    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and values of the non-zero features of ``text``."""
+        chars, words = analyze(text, self.tokenizer, self.params)
+        idx_c, val_c = self._block(chars, 1.0)
+        idx_w, val_w = self._block(words, self.params.word_weight)
+        return np.concatenate([idx_c, idx_w]), np.concatenate([val_c, val_w])
+
+    def _block(self, grams: list[str], weight: float) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(self.vocab[g] for g in grams if g in self.vocab)
+        if not counts:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+        idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+        val = tf * self.idf[idx]
+        return idx, (val * (weight / np.linalg.norm(val))).astype(np.float32)
+
+    def matrix(self, texts: list[str]) -> sparse.csr_matrix:
+        """The feature matrix of ``texts`` (one row per text)."""
+        rows = [self.vector(t) for t in texts]
+        indptr = np.cumsum([0] + [len(i) for i, _ in rows])
+        indices = np.concatenate([i for i, _ in rows]) if rows else np.empty(0, dtype=np.int64)
+        data = np.concatenate([v for _, v in rows]) if rows else np.empty(0, dtype=np.float32)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), self.size))

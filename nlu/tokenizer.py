@@ -1,0 +1,35 @@
+"""Chinese word segmentation with jieba and the domain dictionary shipped beside the training data."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterable
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def read_user_dict(path: Path) -> list[str]:
+    """The lines of a jieba user dictionary (``word [freq] [tag]``), blank lines and comments dropped."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+class JiebaTokenizer:
+    """A private jieba instance (no global state) that knows the domain words."""
+
+    def __init__(self, user_entries: Iterable[str] = ()):
+        self.user_entries = list(user_entries)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for entry in self.user_entries:
+            word, *rest = entry.split()
+            freq = int(rest[0]) if rest and rest[0].isdigit() else None
+            self._jieba.add_word(word.lower(), freq=freq)
+
+    def tokenize(self, text: str) -> list[str]:
+        """Lower-cased words of ``text``, whitespace dropped."""
+        return [w for w in self._jieba.lcut(text.lower(), HMM=True) if not w.isspace()]
