@@ -1,0 +1,1 @@
+"""Composition root: configuration, wiring, HTTP application, command line."""

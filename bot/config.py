@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.errors import ConfigError
 
@@ -156,6 +156,14 @@ class Config(Section):
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     channels: ChannelsConfig = ChannelsConfig()
     logging: LoggingConfig = LoggingConfig()
+
+    @model_validator(mode="after")
+    def _dependencies(self) -> "Config":
+        if self.conversations.backend == "redis" and not self.redis.url:
+            raise ValueError("redis.url is required when conversations.backend is redis")
+        if self.nlu.backend == "rasa" and not self.nlu.rasa.url:
+            raise ValueError("nlu.rasa.url is required when nlu.backend is rasa")
+        return self
 
 
 def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ class FlowState:
     name: str
     instance_id: str
     slots: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
     requested_slot: str | None = None
     confirming: bool = False
 

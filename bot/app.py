@@ -1,0 +1,41 @@
+"""The composition root: `create_app(config)` builds the one aiohttp application."""
+from __future__ import annotations
+
+from typing import AsyncIterator, Callable
+
+from aiohttp import web
+
+from bot import health
+from bot.components import open_components
+from bot.config import Config
+from bot.keys import COMPONENTS, CONFIG
+from channels.app import AppChannel
+from channels.base import Channel
+from dialogue.types import InboundMessage, OnMessage, Reply
+
+CHANNELS: dict[str, Callable[[Config, OnMessage], Channel]] = {
+    "app": lambda config, on_message: AppChannel(on_message, max_text_chars=config.dialogue.max_text_chars),
+}
+"""Channel adapters by config section name."""
+
+
+def create_app(config: Config) -> web.Application:
+    """Routes now; components are opened at start-up and closed at shutdown (cleanup_ctx)."""
+    app = web.Application(client_max_size=config.server.max_body_bytes)
+    app[CONFIG] = config
+    app.cleanup_ctx.append(_components)
+
+    async def on_message(message: InboundMessage) -> list[Reply]:
+        return await app[COMPONENTS].engine.handle(message)
+
+    health.setup(app)
+    for name, build in CHANNELS.items():
+        if getattr(config.channels, name).enabled:
+            build(config, on_message).setup(app)
+    return app
+
+
+async def _components(app: web.Application) -> AsyncIterator[None]:
+    async with open_components(app[CONFIG]) as components:
+        app[COMPONENTS] = components
+        yield

@@ -1,0 +1,101 @@
+"""The composition root's parts: every concrete class is chosen here from the config, opened and closed once."""
+from __future__ import annotations
+
+import logging
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import AsyncIterator
+from zoneinfo import ZoneInfo
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backend_client import ServiceDesk
+from backend_client.local import database
+from backend_client.local.policy import DeskPolicy, SlaTarget
+from backend_client.local.seed import seed
+from backend_client.local.service import SqlServiceDesk
+from bot.config import Config
+from bot.redis_store import RedisConversationStore
+from dialogue.engine import Engine, EngineSettings
+from dialogue.store import ConversationStore, InMemoryConversationStore
+from dialogue.templates import Templates
+from nlu import Interpreter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Components:
+    """What a running front door is made of."""
+
+    config: Config
+    db: AsyncEngine
+    desk: ServiceDesk
+    store: ConversationStore
+    interpreter: Interpreter
+    engine: Engine
+    redis: Redis | None
+
+
+def desk_policy(config: Config) -> DeskPolicy:
+    """The local desk's rules from the `servicedesk` section."""
+    section = config.servicedesk
+    sla = {p: SlaTarget(timedelta(minutes=t.response_minutes), timedelta(hours=t.resolution_hours))
+           for p, t in section.sla.items()}
+    return DeskPolicy(section.ticket_prefix, section.priority_matrix, sla, ZoneInfo(config.timezone))
+
+
+def build_interpreter(config: Config) -> Interpreter:
+    """The built-in engine (trained if its data changed) or a Rasa server client."""
+    nlu = config.nlu
+    if nlu.backend == "rasa":
+        from nlu.rasa_http import RasaHttpInterpreter
+
+        return RasaHttpInterpreter(nlu.rasa.url, timeout_s=nlu.rasa.timeout_s,
+                                   threshold=nlu.threshold, ambiguity_margin=nlu.ambiguity_margin)
+    from nlu.builtin import BuiltinInterpreter
+
+    return BuiltinInterpreter.load_or_train(nlu.data_dir, nlu.model_dir, threshold=nlu.threshold,
+                                            ambiguity_margin=nlu.ambiguity_margin, timezone=config.timezone,
+                                            seed=nlu.seed)
+
+
+async def prepare_database(config: Config, db: AsyncEngine) -> None:
+    """Migrate and seed when the config asks for it (embedded installs do; production runs `frontdoor db`)."""
+    if config.storage.migrate_on_start:
+        await database.upgrade(db)
+    if config.storage.seed_demo:
+        added = await seed(db)
+        if added:
+            log.info("db.seeded customers=%d", added)
+
+
+def _store(config: Config, redis: Redis | None) -> ConversationStore:
+    section = config.conversations
+    if section.backend == "redis":
+        return RedisConversationStore(redis, prefix=config.redis.key_prefix, ttl_s=section.ttl_s,
+                                      lock_timeout_s=section.lock_timeout_s)
+    return InMemoryConversationStore(section.ttl_s)
+
+
+@asynccontextmanager
+async def open_components(config: Config) -> AsyncIterator[Components]:
+    """Open everything in order and close it in reverse, even on failure."""
+    async with AsyncExitStack() as stack:
+        db = database.open_engine(config.storage.url, echo=config.storage.echo)
+        stack.push_async_callback(db.dispose)
+        await prepare_database(config, db)
+        redis = Redis.from_url(config.redis.url) if config.redis.url else None
+        if redis is not None:
+            stack.push_async_callback(redis.aclose)
+        interpreter = build_interpreter(config)
+        if hasattr(interpreter, "close"):
+            stack.push_async_callback(interpreter.close)
+        desk = SqlServiceDesk(db, desk_policy(config))
+        store = _store(config, redis)
+        templates = Templates.load(config.dialogue.templates)
+        settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars)
+        engine = Engine(interpreter, store, desk, templates, settings)
+        yield Components(config, db, desk, store, interpreter, engine, redis)

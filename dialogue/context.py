@@ -1,0 +1,42 @@
+"""What one turn's handlers may use: the conversation, the message, templates and the service desk."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from backend_client import Reporter, ServiceDesk
+from dialogue.conversation import Conversation
+from dialogue.templates import Templates
+from dialogue.types import InboundMessage, Reply, ReplyKind
+
+
+@dataclass
+class TurnContext:
+    """Built by the engine for each turn; flows get this instead of the engine."""
+
+    conversation: Conversation
+    message: InboundMessage
+    templates: Templates
+    desk: ServiceDesk
+    timezone: ZoneInfo
+
+    def reply(self, name: str, kind: ReplyKind = ReplyKind.TEXT, **values: Any) -> Reply:
+        """Render template ``name`` in the customer's channel variant."""
+        return self.templates.reply(name, self.message.channel, kind, **values)
+
+    def label(self, group: str, key: str) -> str:
+        """A display label from the templates."""
+        return self.templates.label(group, key)
+
+    def local_time(self, moment: datetime) -> str:
+        """A deadline as the customer reads it: month, day and minute in the desk's time zone."""
+        local = moment.astimezone(self.timezone)
+        return self.templates.text("format_datetime", month=local.month, day=local.day,
+                                   hour=f"{local.hour:02d}", minute=f"{local.minute:02d}")
+
+    @property
+    def reporter(self) -> Reporter:
+        """The channel identity writing now."""
+        return Reporter(self.conversation.channel, self.conversation.user_id)

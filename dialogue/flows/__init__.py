@@ -1,0 +1,1 @@
+"""The conversation flows the engine can run."""

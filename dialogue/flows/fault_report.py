@@ -1,0 +1,81 @@
+"""故障申报: collect service, circuit or address, description and phone, confirm, open an incident."""
+from __future__ import annotations
+
+from backend_client import Level, NewTicket, TicketKind
+from dialogue.context import TurnContext
+from dialogue.conversation import FlowState
+from dialogue.forms import Slot
+from dialogue.masking import mask_phone
+from dialogue.types import Reply, ReplyKind
+from nlu import Parse
+
+SERVICE_CHOICES = ("专线", "互联网专线", "宽带", "固话", "云主机", "IDC", "其他")
+OUTAGE_WORDS = ("断", "不通", "中断", "掉线", "上不了网", "打不通", "无法访问", "瘫痪", "全部", "没信号", "宕机")
+"""Words that make a fault urgent: the service is down, not merely degraded."""
+
+
+def _address(text: str) -> str | None:
+    text = text.strip()
+    return text if len(text) >= 4 and not text.isdigit() else None
+
+
+def _description(text: str) -> str | None:
+    text = text.strip()
+    return text if len(text) >= 2 else None
+
+
+class FaultReportForm:
+    """The incident report flow."""
+
+    name = "fault_report"
+    confirm = "fault_confirm"
+    slots = (
+        Slot("service_type", "ask_service_type", ("service_type",), choices=tuple((s, s) for s in SERVICE_CHOICES),
+             invalid="invalid_service_type"),
+        Slot("location", "ask_location", ("circuit_id", "address"), accept_text=_address, invalid="invalid_location"),
+        Slot("description", "ask_description", accept_text=_description),
+        Slot("contact_phone", "ask_contact_phone", ("phone_number",), invalid="invalid_phone"),
+    )
+
+    async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
+        """The first message usually describes the fault; a bound contact's mobile is the default phone."""
+        binding = ctx.conversation.binding
+        description = parse.text if parse.intent == "report_fault" and not parse.text.startswith("/") else ""
+        return {"description": description, "contact_phone": binding.mobile if binding else ""}
+
+    def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:
+        """Slot values as the confirmation shows them (phone masked)."""
+        location_label = ctx.label("slot", "circuit_id" if state.sources.get("location") == "circuit_id" else "address")
+        return {
+            "service_type": state.slots["service_type"],
+            "location_label": location_label,
+            "location": state.slots["location"],
+            "description": state.slots["description"],
+            "contact_phone": mask_phone(state.slots["contact_phone"]),
+        }
+
+    async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
+        """Open the incident (idempotent per flow instance) and tell the customer its number and target."""
+        slots = state.slots
+        is_circuit = state.sources.get("location") == "circuit_id"
+        binding = ctx.conversation.binding
+        ticket = await ctx.desk.open_ticket(NewTicket(
+            kind=TicketKind.INCIDENT,
+            reporter=ctx.reporter,
+            summary=f"{slots['service_type']}故障：{slots['description']}"[:60],
+            description=slots["description"],
+            urgency=Level.HIGH if any(w in slots["description"] for w in OUTAGE_WORDS) else Level.MEDIUM,
+            idempotency_key=f"{ctx.conversation.id}:{state.instance_id}",
+            customer_id=binding.customer_id if binding else None,
+            contact_id=binding.contact_id if binding else None,
+            contact_phone=slots["contact_phone"],
+            service_type=slots["service_type"],
+            circuit_id=slots["location"] if is_circuit else None,
+            address=None if is_circuit else slots["location"],
+        ))
+        minutes = int((ticket.response_due_at - ticket.created_at).total_seconds() // 60)
+        return [ctx.reply(
+            "fault_ticket_opened", kind=ReplyKind.TICKET, number=ticket.number, priority=ticket.priority,
+            response_minutes=minutes, response_due=ctx.local_time(ticket.response_due_at),
+            tier=ctx.label("tier", ticket.assigned_tier),
+        )]

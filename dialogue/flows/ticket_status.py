@@ -1,0 +1,77 @@
+"""工单查询: by number, or the customer's latest ticket; answers state, handling tier and next deadline."""
+from __future__ import annotations
+
+from backend_client import NotFound, Ticket
+from dialogue.context import TurnContext
+from dialogue.conversation import FlowState
+from dialogue.forms import Slot, payload
+from dialogue.types import Button, Reply
+from nlu import Parse
+
+OTHER_TICKETS_SHOWN = 3
+
+
+def may_see(ctx: TurnContext, ticket: Ticket) -> bool:
+    """A contact sees their account's tickets; anyone sees the tickets they reported themselves."""
+    binding = ctx.conversation.binding
+    if binding is not None and ticket.customer_id == binding.customer_id:
+        return True
+    return ticket.reporter == ctx.reporter
+
+
+async def visible_tickets(ctx: TurnContext) -> list[Ticket]:
+    """The customer's recent tickets: their account's when bound, else the ones they reported."""
+    binding = ctx.conversation.binding
+    if binding is not None:
+        return await ctx.desk.list_tickets(customer_id=binding.customer_id, limit=OTHER_TICKETS_SHOWN + 1)
+    return await ctx.desk.list_tickets(reporter=ctx.reporter, limit=OTHER_TICKETS_SHOWN + 1)
+
+
+class TicketStatusForm:
+    """The ticket status flow."""
+
+    name = "ticket_status"
+    confirm = None
+    slots = (Slot("ticket_id", "ask_ticket_id", ("ticket_id",), invalid="invalid_ticket_id"),)
+
+    async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
+        """Without a number, the latest ticket the customer may see."""
+        if parse.first("ticket_id"):
+            return {}
+        tickets = await visible_tickets(ctx)
+        return {"ticket_id": tickets[0].number} if tickets else {}
+
+    def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:
+        """Never confirmed: the query has no side effects."""
+        return {}
+
+    async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
+        """Look the ticket up and describe where it stands."""
+        number = state.slots["ticket_id"]
+        try:
+            ticket = await ctx.desk.get_ticket(number)
+        except NotFound:
+            ticket = None
+        if ticket is None or not may_see(ctx, ticket):
+            return [ctx.reply("ticket_not_found", number=number)]
+        reply = ctx.reply("ticket_status", **self._describe(ctx, ticket))
+        others = [t for t in await visible_tickets(ctx) if t.number != ticket.number][:OTHER_TICKETS_SHOWN]
+        buttons = tuple(Button(t.number, payload("query_ticket", ticket_id=t.number)) for t in others)
+        return [Reply(reply.text, buttons, reply.kind, reply.template, reply.data)]
+
+    @staticmethod
+    def _describe(ctx: TurnContext, ticket: Ticket) -> dict[str, str]:
+        deadline = ticket.next_deadline()
+        if deadline is None:
+            progress = ctx.templates.text("ticket_progress_done")
+        else:
+            which, due = deadline
+            progress = ctx.templates.text(f"ticket_progress_{which}", due=ctx.local_time(due))
+        return {
+            "number": ticket.number,
+            "status": ctx.label("status", ticket.status.value),
+            "priority": ticket.priority,
+            "tier": ctx.label("tier", ticket.assigned_tier),
+            "summary": ticket.summary,
+            "progress": progress,
+        }

@@ -1,0 +1,56 @@
+"""Shared fixtures: configs, databases (SQLite always, PostgreSQL and Redis when reachable or in CI)."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from backend_client.local import database
+from backend_client.local.seed import seed
+from backend_client.local.service import SqlServiceDesk
+from tests.support import demo_policy, require_postgres
+
+PG_ADMIN_URL = os.environ.get("FRONTDOOR_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+async def sqlite_url(tmp_path: Path) -> str:
+    """A fresh SQLite file."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    require_postgres()
+    name = f"fd_test_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest) -> str:
+    """Each storage test runs on SQLite and on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_url" if request.param == "sqlite" else "postgres_url")
+
+
+@pytest.fixture
+async def desk(sqlite_url: str) -> AsyncIterator[SqlServiceDesk]:
+    """A migrated, seeded local desk on SQLite (the embedded default)."""
+    engine = database.open_engine(sqlite_url)
+    await database.upgrade(engine)
+    await seed(engine)
+    yield SqlServiceDesk(engine, demo_policy())
+    await engine.dispose()
