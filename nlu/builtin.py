@@ -74,7 +74,8 @@ class BuiltinInterpreter:
         """Interpret ``text``; ``now`` anchors relative dates (defaults to the clock in the configured zone)."""
         text = text if isinstance(text, str) else ""
         cleaned = clean(text)
-        now = (now or self._clock()).astimezone(self.zone)
+        now = now or self._clock()
+        now = now.replace(tzinfo=self.zone) if now.tzinfo is None else now.astimezone(self.zone)
         found = tuple(self.model.extractor.extract(cleaned, now)) if has_content(cleaned) else ()
         ranking = self._rank(cleaned) if has_content(cleaned) else ()
         if not ranking:
