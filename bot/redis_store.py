@@ -6,6 +6,9 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from dialogue.store import StoreUnavailable
 
 
 class RedisConversationStore:
@@ -22,7 +25,10 @@ class RedisConversationStore:
 
     async def load(self, conversation_id: str) -> dict[str, Any] | None:
         """The saved state, or None when absent, expired or not JSON."""
-        raw = await self._client.get(self._key(conversation_id))
+        try:
+            raw = await self._client.get(self._key(conversation_id))
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
         if raw is None:
             return None
         try:
@@ -34,7 +40,10 @@ class RedisConversationStore:
     async def save(self, conversation_id: str, state: dict[str, Any]) -> None:
         """Write the state and restart its TTL."""
         payload = json.dumps(state, ensure_ascii=False)
-        await self._client.set(self._key(conversation_id), payload, ex=self._ttl_s)
+        try:
+            await self._client.set(self._key(conversation_id), payload, ex=self._ttl_s)
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
 
     @asynccontextmanager
     async def lock(self, conversation_id: str) -> AsyncIterator[None]:
@@ -44,9 +53,23 @@ class RedisConversationStore:
             timeout=self._lock_timeout_s,
             blocking_timeout=self._lock_timeout_s,
         )
-        async with lock:
+        try:
+            acquired = await lock.acquire()
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
+        if not acquired:
+            raise StoreUnavailable(f"lock of {conversation_id} not acquired in {self._lock_timeout_s}s")
+        try:
             yield
+        finally:
+            try:
+                await lock.release()
+            except RedisError:  # expired or Redis gone: the lock frees itself by its timeout
+                pass
 
     async def ping(self) -> None:
-        """Raise when Redis does not answer."""
-        await self._client.ping()
+        """Raise StoreUnavailable when Redis does not answer."""
+        try:
+            await self._client.ping()
+        except RedisError as exc:
+            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc

@@ -11,7 +11,7 @@ from dialogue.conversation import Conversation, Owner, Turn, restore
 from dialogue.flows.fault_report import FaultReportForm
 from dialogue.flows.ticket_status import TicketStatusForm
 from dialogue.forms import FormRunner
-from dialogue.store import ConversationStore
+from dialogue.store import ConversationStore, StoreUnavailable
 from dialogue.templates import Templates
 from dialogue.types import InboundMessage, Reply, ReplyKind, TurnFailed, utcnow
 from nlu import Interpreter, Parse
@@ -53,7 +53,7 @@ class Engine:
         try:
             async with self._store.lock(message.conversation_id):
                 return await self._turn(message)
-        except BackendUnavailable as exc:
+        except (BackendUnavailable, StoreUnavailable) as exc:
             log.error("turn.backend_unavailable conversation_id=%s error=%s", message.conversation_id, exc)
             raise TurnFailed("backend_unavailable", [self._apology(message, "backend_unavailable")]) from exc
         except Exception as exc:

@@ -7,6 +7,10 @@ from contextlib import asynccontextmanager
 from typing import Any, AsyncContextManager, AsyncIterator, Protocol
 
 
+class StoreUnavailable(Exception):
+    """The conversation store cannot be reached; the turn fails with an apology, nothing is lost."""
+
+
 class ConversationStore(Protocol):
     """Keeps conversation state as JSON-ready dicts and serialises turns of one conversation."""
 
@@ -23,7 +27,7 @@ class ConversationStore(Protocol):
         ...
 
     async def ping(self) -> None:
-        """Raise when the store cannot be reached."""
+        """Raise StoreUnavailable when the store cannot be reached."""
         ...
 
 

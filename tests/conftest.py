@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -24,9 +25,9 @@ async def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards."""
+@asynccontextmanager
+async def fresh_postgres() -> AsyncIterator[str]:
+    """A new PostgreSQL database, dropped afterwards."""
     require_postgres()
     name = f"fd_test_{uuid.uuid4().hex[:10]}"
     admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -40,10 +41,21 @@ async def postgres_url() -> AsyncIterator[str]:
         await admin.dispose()
 
 
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database."""
+    async with fresh_postgres() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest) -> str:
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """Each storage test runs on SQLite and on PostgreSQL."""
-    return request.getfixturevalue(f"{request.param}_url" if request.param == "sqlite" else "postgres_url")
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}"
+        return
+    async with fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,0 +1,100 @@
+"""`frontdoor` command line: serve, chat, check-config, db, nlu. The only place that exits the process."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from bot import cli_nlu, logs
+from bot.config import Config, load_config
+from bot.errors import FrontDoorError
+
+DEFAULT_CONFIG = "config.yaml"
+
+
+def _serve(args: argparse.Namespace, config: Config) -> int:
+    from bot.app import create_app
+
+    host = args.host or config.server.host
+    port = args.port or config.server.port
+    web.run_app(create_app(config), host=host, port=port, print=lambda text: print(text, file=sys.stderr))
+    return 0
+
+
+def _check_config(args: argparse.Namespace, config: Config) -> int:
+    print(f"配置有效：{args.config}")
+    print(f"  storage.url = {config.storage.url}")
+    print(f"  conversations.backend = {config.conversations.backend}, nlu.backend = {config.nlu.backend}")
+    return 0
+
+
+def _chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.components import open_components
+    from channels.terminal import run_chat
+
+    async def chat() -> None:
+        async with open_components(config) as components:
+            print("已连接智能助手（输入 /exit 退出）", flush=True)
+            await run_chat(components.engine.handle, channel=args.channel, sender=args.sender)
+
+    asyncio.run(chat())
+    return 0
+
+
+def _db(args: argparse.Namespace, config: Config) -> int:
+    from backend_client.local import database
+    from backend_client.local.seed import seed
+
+    async def run() -> None:
+        engine = database.open_engine(config.storage.url)
+        try:
+            await database.upgrade(engine)
+            if args.action == "seed":
+                print(f"已添加演示客户 {await seed(engine)} 个")
+            else:
+                print("数据库已升级到最新版本")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """All sub-commands; each sets `func(args, config) -> exit code`."""
+    parser = argparse.ArgumentParser(prog="frontdoor", description="政企客户服务台前门（微信、App、400热线）")
+    parser.add_argument("--config", default=os.environ.get("FRONTDOOR_CONFIG", DEFAULT_CONFIG),
+                        help="config file (default: config.yaml, or $FRONTDOOR_CONFIG)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=_serve)
+    commands.add_parser("check-config", help="validate the configuration and exit").set_defaults(func=_check_config)
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--sender", default="terminal-user", help="channel user id to chat as")
+    chat.add_argument("--channel", default="app", help="channel to chat as (app, wechat, voice…)")
+    chat.set_defaults(func=_chat)
+    db = commands.add_parser("db", help="database schema and demo data")
+    db.add_argument("action", choices=["upgrade", "seed"])
+    db.set_defaults(func=_db)
+    cli_nlu.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script and `python -m bot`."""
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(Path(args.config))
+        logs.configure(config.logging.level)
+        return args.func(args, config)
+    except FrontDoorError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
