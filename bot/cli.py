@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from aiohttp import web
@@ -64,6 +65,31 @@ def _db(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _test(args: argparse.Namespace, config: Config) -> int:
+    from bot.conversation_tests import load_cases, run_case
+    from bot.components import open_components
+
+    async def run(scratch: Path) -> int:
+        sandbox = config.model_copy(update={
+            "storage": config.storage.model_copy(update={"url": f"sqlite+aiosqlite:///{scratch / 'test.db'}",
+                                                         "migrate_on_start": True, "seed_demo": True}),
+            "conversations": config.conversations.model_copy(update={"backend": "memory"}),
+        })
+        failed, cases = 0, load_cases(Path(args.path))
+        async with open_components(sandbox) as components:
+            for case in cases:
+                outcome = await run_case(case, components.engine, components.store)
+                failed += bool(outcome.failures)
+                print(f"{'✗' if outcome.failures else '✓'} {case.name}")
+                for failure in outcome.failures:
+                    print(f"    {failure}")
+        print(f"{len(cases) - failed} passed, {failed} failed")
+        return 1 if failed else 0
+
+    with tempfile.TemporaryDirectory() as scratch:
+        return asyncio.run(run(Path(scratch)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All sub-commands; each sets `func(args, config) -> exit code`."""
     parser = argparse.ArgumentParser(prog="frontdoor", description="政企客户服务台前门（微信、App、400热线）")
@@ -82,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema and demo data")
     db.add_argument("action", choices=["upgrade", "seed"])
     db.set_defaults(func=_db)
+    test = commands.add_parser("test", help="run conversation tests (YAML) on a scratch database")
+    test.add_argument("path", nargs="?", default="tests/conversations", help="a YAML file or a folder of them")
+    test.set_defaults(func=_test)
     cli_nlu.add_parser(commands)
     return parser
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from backend_client.local import database
 from backend_client.local.seed import seed
 from backend_client.local.service import SqlServiceDesk
-from tests.support import demo_policy, require_postgres
+from tests.support import demo_policy, require_postgres, shipped_config
 
 PG_ADMIN_URL = os.environ.get("FRONTDOOR_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
@@ -66,3 +66,21 @@ async def desk(sqlite_url: str) -> AsyncIterator[SqlServiceDesk]:
     await seed(engine)
     yield SqlServiceDesk(engine, demo_policy())
     await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained NLU artefact shared by the whole test session."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, model_dir: Path):
+    """Factory: the shipped config on a fresh SQLite file, with extra FRONTDOOR_* overrides."""
+
+    def make(**overrides: str):
+        environ = {"FRONTDOOR_STORAGE__URL": f"sqlite+aiosqlite:///{tmp_path / 'desk.db'}",
+                   "FRONTDOOR_NLU__MODEL_DIR": str(model_dir), **overrides}
+        return shipped_config(**environ)
+
+    return make
