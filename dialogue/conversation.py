@@ -5,6 +5,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from backend_client import ContactBinding
 from dialogue.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,19 +34,6 @@ class FlowState:
 
 
 @dataclass
-class Binding:
-    """The enterprise contact this channel user is verified as."""
-
-    customer_id: int
-    customer_code: str
-    customer_name: str
-    tier: str
-    contact_id: int
-    contact_name: str
-    mobile: str
-
-
-@dataclass
 class Turn:
     """One exchange kept for the agent desk and the desk's figures."""
 
@@ -66,7 +54,7 @@ class Conversation:
     user_id: str
     owner: str = Owner.BOT
     flow: FlowState | None = None
-    binding: Binding | None = None
+    binding: ContactBinding | None = None
     binding_checked: bool = False
     pending_buttons: list[str] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
@@ -93,7 +81,7 @@ class Conversation:
             return cls(
                 **{k: v for k, v in data.items() if k not in ("flow", "binding", "history")},
                 flow=FlowState(**flow) if flow else None,
-                binding=Binding(**binding) if binding else None,
+                binding=ContactBinding(**binding) if binding else None,
                 history=[Turn(**t) for t in data.get("history", [])],
             )
         except TypeError as exc:

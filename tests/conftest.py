@@ -58,14 +58,23 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield url
 
 
-@pytest.fixture
-async def desk(sqlite_url: str) -> AsyncIterator[SqlServiceDesk]:
-    """A migrated, seeded local desk on SQLite (the embedded default)."""
-    engine = database.open_engine(sqlite_url)
+@asynccontextmanager
+async def seeded_desk(url: str) -> AsyncIterator[SqlServiceDesk]:
+    """A migrated local desk with the demo accounts, on the database at ``url``."""
+    engine = database.open_engine(url)
     await database.upgrade(engine)
     await seed(engine)
-    yield SqlServiceDesk(engine, demo_policy())
-    await engine.dispose()
+    try:
+        yield SqlServiceDesk(engine, demo_policy())
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def desk(sqlite_url: str) -> AsyncIterator[SqlServiceDesk]:
+    """The local desk on SQLite (the embedded default)."""
+    async with seeded_desk(sqlite_url) as local:
+        yield local
 
 
 @pytest.fixture(scope="session")

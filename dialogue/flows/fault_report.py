@@ -10,8 +10,10 @@ from dialogue.types import Reply, ReplyKind
 from nlu import Parse
 
 SERVICE_CHOICES = ("专线", "互联网专线", "宽带", "固话", "云主机", "IDC", "其他")
-OUTAGE_WORDS = ("断", "不通", "中断", "掉线", "上不了网", "打不通", "无法访问", "瘫痪", "全部", "没信号", "宕机")
+OUTAGE_WORDS = ("断", "不通", "中断", "掉线", "上不了网", "打不通", "打不出", "无法访问", "瘫痪", "全部", "没信号", "宕机")
 """Words that make a fault urgent: the service is down, not merely degraded."""
+SYMPTOM_WORDS = OUTAGE_WORDS + ("慢", "丢包", "卡", "延迟", "红灯", "闪", "打不开", "连不上", "不稳定", "杂音", "故障灯")
+"""Words that show a message describes the fault rather than only asking to report one."""
 
 
 def _address(text: str) -> str | None:
@@ -38,9 +40,10 @@ class FaultReportForm:
     )
 
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
-        """The first message usually describes the fault; a bound contact's mobile is the default phone."""
+        """A first message that names symptoms is the description; a bound contact's mobile is the default phone."""
         binding = ctx.conversation.binding
-        description = parse.text if parse.intent == "report_fault" and not parse.text.startswith("/") else ""
+        describes = parse.intent == "report_fault" and any(word in parse.text for word in SYMPTOM_WORDS)
+        description = parse.text if describes else ""
         return {"description": description, "contact_phone": binding.mobile if binding else ""}
 
     def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:

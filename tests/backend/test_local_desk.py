@@ -10,16 +10,14 @@ from backend_client import BackendUnavailable, Level, NewTicket, NotFound, Repor
 from backend_client.local import database
 from backend_client.local.seed import seed
 from backend_client.local.service import SqlServiceDesk
+from tests.conftest import seeded_desk
 from tests.support import demo_policy
 
 
 @pytest.fixture
 async def local_desk(database_url: str) -> AsyncIterator[SqlServiceDesk]:
-    engine = database.open_engine(database_url)
-    await database.upgrade(engine)
-    await seed(engine)
-    yield SqlServiceDesk(engine, demo_policy())
-    await engine.dispose()
+    async with seeded_desk(database_url) as desk:
+        yield desk
 
 
 def request(key: str, *, customer_id: int | None = None, user: str = "u1", urgency: Level = Level.HIGH) -> NewTicket:

@@ -53,12 +53,12 @@ async def test_fault_report_asks_for_each_missing_slot_then_opens_one_ticket(eng
 
 
 async def test_several_slots_in_one_message_skip_their_questions(engine):
-    replies = await say(engine, "宽带故障，电路 FS-ETN-0045678，联系电话13900139002")
+    replies = await say(engine, "宽带断网了，电路 FS-ETN-0045678，联系电话13900139002")
     assert templates(replies) == ["fault_confirm"]
 
 
 async def test_invalid_answer_is_explained_and_asked_again(engine):
-    await say(engine, "专线故障 GZ-MSTP-000123")
+    await say(engine, "专线断了 GZ-MSTP-000123")
     replies = await say(engine, "12345")
     assert templates(replies) == ["invalid_phone", "ask_contact_phone"]
 
@@ -162,3 +162,9 @@ async def test_backend_outage_fails_the_turn_with_an_apology_and_saves_nothing(s
     assert failure.value.reason == "backend_unavailable"
     assert failure.value.replies[0].template == "backend_unavailable"
     assert await store.load("app:u1") is None
+
+
+async def test_a_bare_request_to_report_is_not_taken_as_the_description(engine):
+    await say(engine, "专线故障 GZ-MSTP-000123")
+    assert templates(await say(engine, "13800138000")) == ["ask_description"]
+    assert templates(await say(engine, "从早上开始一直丢包")) == ["fault_confirm"]
