@@ -23,15 +23,15 @@ class Weights:
     title: float = 3.0
     questions: float = 2.0
     tags: float = 1.5
-    body: float = 0.6
+    body: float = 1.0
     k1: float = 1.2
     b: float = 0.75
     body_coverage: float = 0.4
     rank_ngram: float = 0.5
-    calib_coverage: float = 4.5
-    calib_ngram: float = 5.0
-    calib_margin: float = 1.5
-    calib_bias: float = -5.0
+    calib_coverage: float = 0.835
+    calib_ngram: float = -1.082
+    calib_margin: float = 5.804
+    calib_bias: float = -0.939
 
 
 def _idf(df: np.ndarray, n: int) -> np.ndarray:
@@ -171,7 +171,7 @@ class SearchIndex:
 
     def _calibrate(self, coverage: float, ngram: float, margin: float) -> float:
         w = self.weights
-        z = w.calib_coverage * coverage + w.calib_ngram * ngram + w.calib_margin * margin + w.calib_bias
+        z = w.calib_coverage * coverage + w.calib_ngram * ngram + w.calib_margin * coverage * margin + w.calib_bias
         return 1.0 / (1.0 + math.exp(-z))
 
     def search(self, query: object, thresholds: Thresholds, scope: Scope | None = None, limit: int = 3) -> SearchResult:
@@ -195,7 +195,7 @@ class SearchIndex:
         hits = []
         for pos, i in enumerate(order):
             nxt = rank[order[pos + 1]] if pos + 1 < len(order) else 0.0
-            margin = (rank[i] - nxt) / max(rank[i], 1e-9) if pos == 0 else 0.0
+            margin = float((rank[i] - nxt) / max(rank[i], 1e-9)) if pos == 0 else 0.0
             score = self._calibrate(float(coverage[i]), float(ngram[i]), float(margin))
-            hits.append(Hit(self.articles[i], round(score, 4), float(bm25[i]), float(ngram[i]), float(coverage[i])))
+            hits.append(Hit(self.articles[i], round(score, 4), float(bm25[i]), float(ngram[i]), float(coverage[i]), margin))
         return hits

@@ -42,6 +42,7 @@ class Hit:
     lexical: float
     ngram: float
     coverage: float
+    margin: float = 0.0
 
 
 @dataclass(frozen=True)

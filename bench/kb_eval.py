@@ -1,0 +1,89 @@
+"""Knowledge-base retrieval figures: quality on the shipped eval set, latency at 68 and 1,000 articles.
+
+Run: .venv/bin/python bench/kb_eval.py [--eval FILE] [--answer A --suggest S] [--misses] [--calibrate]
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backend_client.kb import Article, Scope, SearchIndex, Thresholds, load_path  # noqa: E402
+from backend_client.kb.calibrate import fit, held_out_samples, negative_samples, suggest_thresholds  # noqa: E402
+from backend_client.kb.evaluate import evaluate, load_cases, timed_search  # noqa: E402
+
+ARTICLES = ROOT / "backend_client" / "kb" / "articles"
+USER_DICT = ROOT / "nlu" / "data" / "dict.txt"
+DEV_OOS = ROOT / "bench" / "data" / "kb_dev_oos.txt"
+EVAL_SCOPE = Scope(tier="industry", region="广东/深圳")
+
+
+def synthetic_corpus(base: list[Article], size: int, seed: int = 7) -> list[Article]:
+    """``size`` articles made by recombining sentences of the real ones (for latency only)."""
+    rng = random.Random(seed)
+    sentences = [s for a in base for s in a.body.replace("\n", "。").split("。") if len(s) > 6]
+    questions = [q for a in base for q in a.questions]
+    out = list(base)
+    while len(out) < size:
+        src = rng.choice(base)
+        body = "。".join(rng.sample(sentences, 12))
+        out.append(dataclasses.replace(
+            src, key=f"synthetic-{len(out)}", title=rng.choice(questions) + rng.choice(["说明", "指南", "常见问题"]),
+            questions=tuple(rng.sample(questions, 5)), body=body,
+        ))
+    return out
+
+
+def calibrate(articles: list[Article], index: SearchIndex) -> None:
+    """Fit the calibration on held-out KB questions and the dev out-of-scope list (never the eval set)."""
+    lines = DEV_OOS.read_text(encoding="utf-8").splitlines()
+    negatives = negative_samples(index, [q for q in lines if q.strip() and not q.startswith("#")])
+    held_out = held_out_samples(articles, index)
+    weights = fit([*held_out, *negatives], index.weights)
+    accuracy = sum(s.correct for s in held_out) / max(len(held_out), 1)
+    print(f"calibration: {len(held_out)} held-out KB questions (hit@1 {accuracy:.3f}), {len(negatives)} dev negatives")
+    print(f"fitted: {weights}")
+    print(f"dev thresholds: {suggest_thresholds(held_out, negatives, weights)}")
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--eval", type=Path, default=ROOT / "bench" / "data" / "kb_eval.tsv")
+    parser.add_argument("--answer", type=float, default=0.72)
+    parser.add_argument("--suggest", type=float, default=0.58)
+    parser.add_argument("--misses", action="store_true", help="list the questions not ranked first")
+    parser.add_argument("--calibrate", action="store_true", help="refit the score calibration on the dev data")
+    args = parser.parse_args()
+    thresholds = Thresholds(answer=args.answer, suggest=args.suggest)
+    user_dict = USER_DICT if USER_DICT.exists() else None
+    articles = load_path(ARTICLES)
+    index = SearchIndex(articles, user_dict)
+    if args.calibrate:
+        calibrate(articles, index)
+        return
+    cases = load_cases(args.eval)
+    report = evaluate(index, cases, thresholds, EVAL_SCOPE)
+    published = sum(a.searchable for a in articles)
+    print(f"articles {len(articles)} ({published} published); user dictionary: {user_dict or 'none'}")
+    print(f"thresholds: answer >= {thresholds.answer}, suggest >= {thresholds.suggest}; scope {EVAL_SCOPE}")
+    print("\n".join(report.lines()))
+    if args.misses:
+        for miss in report.misses:
+            print(f"  MISS {miss.question} -> expected {miss.expected}, got {list(miss.got)} ({miss.score:.2f})")
+    big = SearchIndex(synthetic_corpus(articles, 1000), user_dict, tokenizer=index.tokenizer)
+    questions = [c.question for c in cases] * 2
+    latencies = timed_search(big, questions, thresholds, EVAL_SCOPE)
+    print(f"synthetic corpus {len(big.articles)} articles: search p50 {np.percentile(latencies, 50):.2f} ms, "
+          f"p99 {np.percentile(latencies, 99):.2f} ms ({len(questions)} searches)")
+
+
+if __name__ == "__main__":
+    main()
