@@ -141,7 +141,7 @@ class SearchIndex:
         for name in ("title", "questions", "tags", "body"):
             tf = _matrix([Counter(f[name]) for f in fields], self._vocab, width)
             lengths = np.asarray(tf.sum(axis=1)).ravel()
-            norm = w.k1 * (1 - w.b + w.b * lengths / max(lengths.mean(), 1e-9))
+            norm = w.k1 * (1 - w.b + w.b * lengths / max(lengths.mean() if len(lengths) else 0.0, 1e-9))
             sat = tf.copy()
             sat.data = sat.data * (w.k1 + 1) / (sat.data + np.repeat(norm, np.diff(tf.indptr)))
             bm25 = bm25 + getattr(w, name) * sat
