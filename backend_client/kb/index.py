@@ -28,6 +28,7 @@ class Weights:
     b: float = 0.75
     body_coverage: float = 0.4
     rank_ngram: float = 0.5
+    # Platt scaling fitted by `bench/kb_eval.py --calibrate` (held-out KB questions + dev negatives).
     calib_coverage: float = 0.835
     calib_ngram: float = -1.082
     calib_margin: float = 5.804
