@@ -5,12 +5,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
-
 from nlu.textnorm import clean
 from nlu.tokenizer import JiebaTokenizer
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -21,9 +23,10 @@ class FeatureParams:
     """Which n-grams make the features; saved with the model."""
 
     char_min: int = 1
-    char_max: int = 3
+    char_max: int = 2
     word_max: int = 2
-    word_weight: float = 1.0
+    word_weight: float = 0.55
+    subword_weight: float = 0.7
 
 
 def _shape(text: str) -> str:
@@ -32,14 +35,15 @@ def _shape(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def analyze(text: str, tokenizer: JiebaTokenizer, params: FeatureParams) -> tuple[list[str], list[str]]:
-    """The character-block and word-block feature strings of ``text``."""
+def analyze(text: str, tokenizer: JiebaTokenizer, params: FeatureParams) -> list[list[str]]:
+    """The feature strings of ``text`` per block: character n-grams, word n-grams, search-mode sub-words."""
     shaped = _shape(text)
     chars = [shaped[i:i + n] for n in range(params.char_min, params.char_max + 1)
              for i in range(len(shaped) - n + 1)]
     words = ["<s>", *tokenizer.tokenize(shaped), "</s>"]
     grams = [" ".join(words[i:i + n]) for n in range(1, params.word_max + 1) for i in range(len(words) - n + 1)]
-    return chars, ["w:" + g for g in grams if g not in ("<s>", "</s>")]
+    subwords = ["s:" + w for w in tokenizer.subwords(shaped)]
+    return [chars, ["w:" + g for g in grams if g not in ("<s>", "</s>")], subwords]
 
 
 class Featurizer:
@@ -53,8 +57,7 @@ class Featurizer:
         """Learn the vocabulary and IDF weights from ``texts``."""
         df: Counter[str] = Counter()
         for text in texts:
-            chars, words = analyze(text, tokenizer, params)
-            df.update(set(chars) | set(words))
+            df.update({gram for block in analyze(text, tokenizer, params) for gram in block})
         names = sorted(df)
         n = len(texts)
         idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in names], dtype=np.float32)
@@ -67,10 +70,9 @@ class Featurizer:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Indices and values of the non-zero features of ``text``."""
-        chars, words = analyze(text, self.tokenizer, self.params)
-        idx_c, val_c = self._block(chars, 1.0)
-        idx_w, val_w = self._block(words, self.params.word_weight)
-        return np.concatenate([idx_c, idx_w]), np.concatenate([val_c, val_w])
+        weights = (1.0, self.params.word_weight, self.params.subword_weight)
+        parts = [self._block(block, w) for block, w in zip(analyze(text, self.tokenizer, self.params), weights)]
+        return np.concatenate([i for i, _ in parts]), np.concatenate([v for _, v in parts])
 
     def _block(self, grams: list[str], weight: float) -> tuple[np.ndarray, np.ndarray]:
         counts = Counter(self.vocab[g] for g in grams if g in self.vocab)
@@ -82,7 +84,9 @@ class Featurizer:
         return idx, (val * (weight / np.linalg.norm(val))).astype(np.float32)
 
     def matrix(self, texts: list[str]) -> sparse.csr_matrix:
-        """The feature matrix of ``texts`` (one row per text)."""
+        """The feature matrix of ``texts`` (one row per text); scipy is only needed for training."""
+        from scipy import sparse
+
         rows = [self.vector(t) for t in texts]
         indptr = np.cumsum([0] + [len(i) for i, _ in rows])
         indices = np.concatenate([i for i, _ in rows]) if rows else np.empty(0, dtype=np.int64)

@@ -33,3 +33,7 @@ class JiebaTokenizer:
     def tokenize(self, text: str) -> list[str]:
         """Lower-cased words of ``text``, whitespace dropped."""
         return [w for w in self._jieba.lcut(text.lower(), HMM=True) if not w.isspace()]
+
+    def subwords(self, text: str) -> list[str]:
+        """Search-mode words: the words plus the dictionary words inside long ones."""
+        return [w for w in self._jieba.lcut_for_search(text.lower(), HMM=True) if not w.isspace()]
