@@ -5,7 +5,7 @@ from typing import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot import health
+from bot import api, health
 from bot.components import open_components
 from bot.config import Config
 from bot.keys import COMPONENTS, CONFIG
@@ -29,6 +29,7 @@ def create_app(config: Config) -> web.Application:
         return await app[COMPONENTS].engine.handle(message)
 
     health.setup(app)
+    api.setup(app)
     for name, build in CHANNELS.items():
         if getattr(config.channels, name).enabled:
             build(config, on_message).setup(app)

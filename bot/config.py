@@ -6,7 +6,16 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot.errors import ConfigError
 
@@ -117,12 +126,43 @@ def _default_matrix() -> dict[str, dict[str, str]]:
 
 
 class ServiceDeskConfig(Section):
-    """Ticket priorities and SLA targets of the local service desk."""
+    """The service desk: local (ticket priorities, SLA targets) or a remote desk's REST API (url, token from env)."""
 
-    backend: Literal["local"] = "local"
+    backend: Literal["local", "http"] = "local"
+    url: str | None = Field(None, pattern=r"^https?://")
+    token: SecretStr | None = None
+    timeout_s: float = Field(10.0, gt=0)
+    connect_timeout_s: float = Field(3.0, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    backoff_s: float = Field(0.2, ge=0)
     ticket_prefix: str = Field("GD", pattern=r"^[A-Z]{1,4}$")
     priority_matrix: dict[str, dict[str, str]] = Field(default_factory=_default_matrix)
     sla: dict[str, SlaTarget] = Field(default_factory=_default_sla)
+
+    @model_validator(mode="after")
+    def _http_needs_url_and_token(self) -> "ServiceDeskConfig":
+        if self.backend == "http" and not (self.url and self.token):
+            raise ValueError("url and token (FRONTDOOR_SERVICEDESK__TOKEN) are required when backend is http")
+        return self
+
+
+class ApiTokenConfig(Section):
+    """One client of the REST API: the scopes it may use; the secret comes only from the environment."""
+
+    scopes: list[Literal["bot", "agent", "admin"]] = Field(min_length=1)
+    token: SecretStr | None = Field(None, min_length=16)
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
+
+
+class ApiConfig(Section):
+    """The service desk REST API under /api/v1: off (404) until at least one token has a secret."""
+
+    tokens: dict[str, ApiTokenConfig] = Field(default_factory=dict)
+    max_page_size: int = Field(100, ge=1, le=1000)
 
 
 class AppChannelConfig(Section):
@@ -154,6 +194,7 @@ class Config(Section):
     nlu: NluConfig = NluConfig()
     dialogue: DialogueConfig = DialogueConfig()
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
+    api: ApiConfig = ApiConfig()
     channels: ChannelsConfig = ChannelsConfig()
     logging: LoggingConfig = LoggingConfig()
 
@@ -200,6 +241,19 @@ def _describe(error: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
+def _refuse_file_secrets(data: dict[str, Any], path: Path) -> None:
+    """API tokens are secrets: they may come from the environment only, never from the file."""
+    desk, api = data.get("servicedesk"), data.get("api")
+    keys = ["servicedesk.token"] if isinstance(desk, dict) and "token" in desk else []
+    tokens = api.get("tokens") if isinstance(api, dict) else None
+    if isinstance(tokens, dict):
+        keys += [f"api.tokens.{name}.token" for name, spec in tokens.items()
+                 if isinstance(spec, dict) and "token" in spec]
+    if keys:
+        env = ", ".join(ENV_PREFIX + key.upper().replace(".", "__") for key in keys)
+        raise ConfigError(f"{path}: {', '.join(keys)}: secrets belong in the environment ({env})")
+
+
 def load_config(path: Path | str | None, environ: Mapping[str, str] | None = None) -> Config:
     """Read ``path`` (or only defaults when None), apply env overrides, validate."""
     environ = os.environ if environ is None else environ
@@ -216,6 +270,7 @@ def load_config(path: Path | str | None, environ: Mapping[str, str] | None = Non
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         if not isinstance(data, dict):
             raise ConfigError(f"{path}: the top level must be a mapping")
+        _refuse_file_secrets(data, path)
     data = _merge(data, env_overrides(environ))
     try:
         return Config.model_validate(data, context={"base_dir": base_dir})
