@@ -80,6 +80,19 @@ def _store(config: Config, redis: Redis | None) -> ConversationStore:
     return InMemoryConversationStore(section.ttl_s)
 
 
+def _http_desk(config: Config, stack: AsyncExitStack) -> ServiceDesk:
+    """A remote desk's REST API (`servicedesk.backend: http`); the token comes from FRONTDOOR_SERVICEDESK__TOKEN."""
+    from backend_client.http import HttpServiceDesk
+
+    section = config.servicedesk
+    token = section.token.get_secret_value() if section.token else ""
+    desk = HttpServiceDesk(section.url or "", token, timeout_s=section.timeout_s,
+                           connect_timeout_s=section.connect_timeout_s, retries=section.retries,
+                           backoff_s=section.backoff_s)
+    stack.push_async_callback(desk.close)
+    return desk
+
+
 @asynccontextmanager
 async def open_components(config: Config) -> AsyncIterator[Components]:
     """Open everything in order and close it in reverse, even on failure."""
@@ -93,7 +106,10 @@ async def open_components(config: Config) -> AsyncIterator[Components]:
         interpreter = build_interpreter(config)
         if hasattr(interpreter, "close"):
             stack.push_async_callback(interpreter.close)
-        desk = SqlServiceDesk(db, desk_policy(config))
+        if config.servicedesk.backend == "http":
+            desk: ServiceDesk = _http_desk(config, stack)
+        else:
+            desk = SqlServiceDesk(db, desk_policy(config))
         store = _store(config, redis)
         templates = Templates.load(config.dialogue.templates)
         settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars)
