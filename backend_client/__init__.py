@@ -1,17 +1,36 @@
 """The service desk contract and its implementations."""
-from backend_client.errors import BackendError, BackendUnavailable, NotFound
+from backend_client.errors import BackendError, BackendUnavailable, Conflict, Forbidden, Invalid, NotFound
 from backend_client.protocol import ServiceDesk
 from backend_client.types import (
+    OPEN_STATUSES,
+    SYSTEM,
+    Actor,
+    CircuitInfo,
     ContactBinding,
+    Customer,
     Level,
+    NewNotice,
     NewTicket,
+    Notice,
+    Notification,
+    OpenOutcome,
+    Page,
+    Problem,
     Reporter,
+    Role,
+    Scope,
+    SlaJobReport,
+    Survey,
     Ticket,
+    TicketEvent,
     TicketKind,
+    TicketOpened,
     TicketStatus,
 )
 
 __all__ = [
-    "BackendError", "BackendUnavailable", "ContactBinding", "Level", "NewTicket", "NotFound",
-    "Reporter", "ServiceDesk", "Ticket", "TicketKind", "TicketStatus",
+    "OPEN_STATUSES", "SYSTEM", "Actor", "BackendError", "BackendUnavailable", "CircuitInfo", "Conflict",
+    "ContactBinding", "Customer", "Forbidden", "Invalid", "Level", "NewNotice", "NewTicket", "NotFound", "Notice",
+    "Notification", "OpenOutcome", "Page", "Problem", "Reporter", "Role", "Scope", "ServiceDesk", "SlaJobReport",
+    "Survey", "Ticket", "TicketEvent", "TicketKind", "TicketOpened", "TicketStatus",
 ]

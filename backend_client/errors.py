@@ -5,6 +5,7 @@ class BackendError(Exception):
     """A service desk call failed; ``code`` is stable and machine-readable."""
 
     retryable = False
+    status = 500
 
     def __init__(self, code: str, message: str):
         super().__init__(f"{code}: {message}")
@@ -16,6 +17,7 @@ class BackendUnavailable(BackendError):
     """The desk (its database or its HTTP API) cannot be reached; worth retrying later."""
 
     retryable = True
+    status = 503
 
     def __init__(self, message: str):
         super().__init__("unavailable", message)
@@ -24,5 +26,35 @@ class BackendUnavailable(BackendError):
 class NotFound(BackendError):
     """No such record (or not one this caller may see)."""
 
+    status = 404
+
     def __init__(self, message: str):
         super().__init__("not_found", message)
+
+
+class Forbidden(BackendError):
+    """The caller may not act on this record (another account's ticket)."""
+
+    status = 403
+
+    def __init__(self, message: str):
+        super().__init__("forbidden", message)
+
+
+class Conflict(BackendError):
+    """The change breaks a rule (invalid transition, stale version); ``code`` names the rule."""
+
+    status = 409
+
+
+class Invalid(BackendError):
+    """The request itself is wrong (a field out of range, an unknown group)."""
+
+    status = 422
+
+    def __init__(self, message: str):
+        super().__init__("invalid", message)
+
+
+ERRORS_BY_STATUS = {cls.status: cls for cls in (NotFound, Forbidden, Invalid)}
+"""How the HTTP client turns an API error back into the same exception."""

@@ -1,30 +1,144 @@
-"""The service desk contract the dialogue talks to; local (SQLAlchemy) and HTTP clients satisfy it."""
+"""The service desk contract; the local (SQLAlchemy) desk and the HTTP client both satisfy it.
+
+Every call that reads or changes a customer's records takes the `Actor` behind it: the desk, not the
+caller, decides what a contact may see (their own account only) and records who did what.
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
-from backend_client.types import ContactBinding, NewTicket, Reporter, Ticket
+from backend_client.types import (
+    Actor,
+    ContactBinding,
+    Customer,
+    NewNotice,
+    NewTicket,
+    Notice,
+    Notification,
+    Page,
+    Problem,
+    Scope,
+    SlaJobReport,
+    Survey,
+    Ticket,
+    TicketEvent,
+    TicketOpened,
+    TicketStatus,
+)
 
 
 class ServiceDesk(Protocol):
-    """Tickets and the customers they belong to."""
+    """Tickets, the customers they belong to, problems, notices, surveys and the notification outbox."""
 
-    async def open_ticket(self, request: NewTicket) -> Ticket:
-        """Open a ticket; a repeat with the same idempotency key returns the first one."""
+    # tickets
+    async def open_ticket(self, request: NewTicket) -> TicketOpened:
+        """Open a ticket (idempotent per key); duplicates and known causes are linked, not opened twice."""
         ...
 
-    async def get_ticket(self, number: str) -> Ticket:
-        """The ticket with ``number``; raises NotFound."""
+    async def get_ticket(self, number: str, actor: Actor) -> Ticket:
+        """The ticket; NotFound, or Forbidden for another account's ticket."""
         ...
 
-    async def list_tickets(
-        self, *, customer_id: int | None = None, reporter: Reporter | None = None, limit: int = 10
-    ) -> list[Ticket]:
-        """Newest first: an account's tickets, or those one channel user reported."""
+    async def list_tickets(self, actor: Actor, *, customer_id: int | None = None,
+                           status: TicketStatus | None = None, offset: int = 0, limit: int = 20) -> Page[Ticket]:
+        """Newest first: a contact's account, a reporter's own tickets, or (staff) any filter."""
         ...
 
+    async def ticket_events(self, number: str, actor: Actor) -> list[TicketEvent]:
+        """The ticket's history, oldest first."""
+        ...
+
+    async def transition(self, number: str, status: TicketStatus, actor: Actor, *, note: str | None = None,
+                         expected_version: int | None = None) -> Ticket:
+        """Move the ticket to ``status``; Conflict names the rule an invalid move breaks."""
+        ...
+
+    async def change_priority(self, number: str, priority: str, actor: Actor, *, reason: str = "") -> Ticket:
+        """Re-prioritise; SLA deadlines are recomputed from the original start."""
+        ...
+
+    async def escalate(self, number: str, actor: Actor, *, reason: str) -> Ticket:
+        """Hierarchical escalation on demand (customer urges, agent escalates): next level up."""
+        ...
+
+    async def reassign(self, number: str, group_id: str, actor: Actor, *, reason: str) -> Ticket:
+        """Functional reassignment to another support group."""
+        ...
+
+    # customers and identities
     async def find_binding(self, channel: str, user_id: str) -> ContactBinding | None:
         """The verified contact behind a channel identity, if any."""
+        ...
+
+    async def get_customer(self, code: str, actor: Actor) -> Customer:
+        """An account with its circuits; contacts see only their own."""
+        ...
+
+    async def start_verification(self, channel: str, user_id: str, customer_code: str, mobile: str) -> bool:
+        """Send a one-time code to the contact's registered mobile; False when code and mobile do not match."""
+        ...
+
+    async def confirm_verification(self, channel: str, user_id: str, code: str) -> ContactBinding | None:
+        """Bind the channel identity when the code is right and fresh; None otherwise."""
+        ...
+
+    # problems and notices
+    async def create_problem(self, title: str, scope: Scope, actor: Actor, *, cause: str = "") -> Problem:
+        """Record a problem that incidents can be linked to."""
+        ...
+
+    async def get_problem(self, number: str) -> Problem:
+        """The problem with its linked incidents."""
+        ...
+
+    async def link_incident(self, problem: str, ticket: str, actor: Actor) -> Ticket:
+        """Link an incident; it waits for the problem (its resolution clock pauses)."""
+        ...
+
+    async def resolve_problem(self, problem: str, note: str, actor: Actor) -> Problem:
+        """Resolve the problem and every linked incident, and notify each affected contact."""
+        ...
+
+    async def create_notice(self, notice: NewNotice, actor: Actor) -> Notice:
+        """A draft notice."""
+        ...
+
+    async def publish_notice(self, number: str, actor: Actor) -> int:
+        """Publish; one notification per affected bound contact. Returns how many were queued."""
+        ...
+
+    async def notices_affecting(self, *, customer_id: int | None = None, circuit_id: str | None = None,
+                                region: str | None = None, service_type: str | None = None,
+                                at: datetime | None = None) -> list[Notice]:
+        """Published notices whose scope and window cover the customer, circuit or region now."""
+        ...
+
+    # surveys
+    async def answer_survey(self, ticket: str, score: int, comment: str | None, actor: Actor) -> Survey:
+        """Store a satisfaction answer (1–5) against the ticket and the group that resolved it."""
+        ...
+
+    async def pending_survey(self, actor: Actor) -> Survey | None:
+        """The customer's newest unanswered survey, if any."""
+        ...
+
+    # notification outbox
+    async def claim_notifications(self, channel: str, *, limit: int = 50, lease_s: float = 60) -> list[Notification]:
+        """Take due notifications for a channel; a claim is leased so two deliverers never send one twice."""
+        ...
+
+    async def notification_delivered(self, notification_id: int, detail: str = "") -> None:
+        """Record a successful delivery."""
+        ...
+
+    async def notification_failed(self, notification_id: int, error: str, *, retry: bool) -> None:
+        """Record a failed attempt; retried later with back-off, or given up after the last attempt."""
+        ...
+
+    # jobs and health
+    async def run_sla_job(self, now: datetime | None = None) -> SlaJobReport:
+        """Raise due SLA warnings, breaches and escalations, each exactly once."""
         ...
 
     async def ping(self) -> None:

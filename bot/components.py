@@ -4,19 +4,17 @@ from __future__ import annotations
 import logging
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import AsyncIterator
-from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import ServiceDesk
 from backend_client.local import database
-from backend_client.local.policy import DeskPolicy, SlaTarget
 from backend_client.local.seed import seed
 from backend_client.local.service import SqlServiceDesk
 from bot.config import Config
+from bot.desk_policy import desk_policy, otp_sender
 from bot.redis_store import RedisConversationStore
 from dialogue.engine import Engine, EngineSettings
 from dialogue.store import ConversationStore, InMemoryConversationStore
@@ -37,14 +35,6 @@ class Components:
     interpreter: Interpreter
     engine: Engine
     redis: Redis | None
-
-
-def desk_policy(config: Config) -> DeskPolicy:
-    """The local desk's rules from the `servicedesk` section."""
-    section = config.servicedesk
-    sla = {p: SlaTarget(timedelta(minutes=t.response_minutes), timedelta(hours=t.resolution_hours))
-           for p, t in section.sla.items()}
-    return DeskPolicy(section.ticket_prefix, section.priority_matrix, sla, ZoneInfo(config.timezone))
 
 
 def build_interpreter(config: Config) -> Interpreter:
@@ -109,7 +99,7 @@ async def open_components(config: Config) -> AsyncIterator[Components]:
         if config.servicedesk.backend == "http":
             desk: ServiceDesk = _http_desk(config, stack)
         else:
-            desk = SqlServiceDesk(db, desk_policy(config))
+            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=otp_sender(config))
         store = _store(config, redis)
         templates = Templates.load(config.dialogue.templates)
         settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -112,9 +113,82 @@ class SlaTarget(Section):
     resolution_hours: float = Field(gt=0)
 
 
-def _default_sla() -> dict[str, SlaTarget]:
-    table = {"P1": (15, 4), "P2": (30, 8), "P3": (120, 24), "P4": (480, 72)}
+def _targets(table: dict[str, tuple[int, float]]) -> dict[str, SlaTarget]:
     return {p: SlaTarget(response_minutes=r, resolution_hours=h) for p, (r, h) in table.items()}
+
+
+class CalendarConfig(Section):
+    """Business hours for plans that do not run 7×24; holidays and make-up workdays (调休) by date."""
+
+    weekdays: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    opens: time = time(8, 30)
+    closes: time = time(17, 30)
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+
+class PlanConfig(Section):
+    """A service plan: its calendar (`7x24` or a name under `calendars`) and targets per priority."""
+
+    calendar: str = "7x24"
+    targets: dict[str, SlaTarget]
+
+
+def _default_plans() -> dict[str, PlanConfig]:
+    return {
+        "gold": PlanConfig(targets=_targets({"P1": (15, 4), "P2": (30, 8), "P3": (60, 24), "P4": (240, 72)})),
+        "silver": PlanConfig(targets=_targets({"P1": (30, 6), "P2": (60, 12), "P3": (120, 24), "P4": (480, 72)})),
+        "bronze": PlanConfig(targets=_targets({"P1": (60, 8), "P2": (120, 24), "P3": (240, 48), "P4": (480, 96)})),
+    }
+
+
+class SupportGroupConfig(Section):
+    """A support group at one level of the hierarchy, for a region."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
+    name: str
+    level: Literal["county", "city", "province", "group"]
+    province: str = ""
+    city: str = ""
+    county: str = ""
+
+
+class EscalationConfig(Section):
+    """Shares of the resolution target at which a ticket climbs one level, and the warning share."""
+
+    shares: list[float] = Field(default_factory=lambda: [0.5, 0.75, 1.0])
+    warning_share: float = Field(0.8, gt=0, le=1)
+
+
+class OtpConfig(Section):
+    """One-time codes for binding a channel identity to a contact."""
+
+    ttl_s: int = Field(300, ge=60)
+    max_attempts: int = Field(5, ge=1)
+    message: str = "【政企客服】您的验证码是 {code}，{minutes} 分钟内有效，请勿告诉他人。"
+
+
+class SmsConfig(Section):
+    """How codes reach the mobile: logged (development) or Twilio SMS (secrets from env)."""
+
+    backend: Literal["log", "twilio"] = "log"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    twilio_base_url: str = "https://api.twilio.com"
+
+    @model_validator(mode="after")
+    def _twilio_needs_credentials(self) -> "SmsConfig":
+        if self.backend == "twilio" and not (self.twilio_account_sid and self.twilio_auth_token and self.twilio_from):
+            raise ValueError("twilio_account_sid, twilio_auth_token and twilio_from are required for twilio")
+        return self
+
+
+class OutboxConfig(Section):
+    """Delivery attempts of customer notifications."""
+
+    max_attempts: int = Field(5, ge=1)
+    backoff_s: float = Field(30, gt=0)
 
 
 def _default_matrix() -> dict[str, dict[str, str]]:
@@ -137,7 +211,29 @@ class ServiceDeskConfig(Section):
     backoff_s: float = Field(0.2, ge=0)
     ticket_prefix: str = Field("GD", pattern=r"^[A-Z]{1,4}$")
     priority_matrix: dict[str, dict[str, str]] = Field(default_factory=_default_matrix)
-    sla: dict[str, SlaTarget] = Field(default_factory=_default_sla)
+    plans: dict[str, PlanConfig] = Field(default_factory=_default_plans)
+    default_plan: str = "bronze"
+    calendars: dict[str, CalendarConfig] = Field(default_factory=lambda: {"business": CalendarConfig()})
+    groups: list[SupportGroupConfig] = Field(default_factory=list)
+    first_line: dict[str, Literal["county", "city", "province", "group"]] = Field(
+        default_factory=lambda: {"industry": "city", "cluster": "county"})
+    front_desk_group: str = "frontdoor"
+    escalation: EscalationConfig = EscalationConfig()
+    otp: OtpConfig = OtpConfig()
+    sms: SmsConfig = SmsConfig()
+    outbox: OutboxConfig = OutboxConfig()
+
+    @model_validator(mode="after")
+    def _plans_are_complete(self) -> "ServiceDeskConfig":
+        priorities = {p for row in self.priority_matrix.values() for p in row.values()}
+        if self.default_plan not in self.plans:
+            raise ValueError(f"default_plan {self.default_plan!r} is not under plans")
+        for name, plan in self.plans.items():
+            if plan.calendar != "7x24" and plan.calendar not in self.calendars:
+                raise ValueError(f"plans.{name}.calendar: no calendar named {plan.calendar!r}")
+            if missing := priorities - set(plan.targets):
+                raise ValueError(f"plans.{name}.targets: missing {sorted(missing)}")
+        return self
 
     @model_validator(mode="after")
     def _http_needs_url_and_token(self) -> "ServiceDeskConfig":
@@ -171,10 +267,67 @@ class AppChannelConfig(Section):
     enabled: bool = True
 
 
+class WeChatMenuButton(Section):
+    """A custom-menu button: a click (key mapped to an intent), a link (url) or a group of sub-buttons."""
+
+    name: str = Field(min_length=1)
+    key: str | None = Field(None, min_length=1)
+    intent: str | None = Field(None, pattern=r"^[A-Za-z_]\w*$")
+    url: str | None = Field(None, pattern=r"^https?://")
+    sub_buttons: list["WeChatMenuButton"] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "WeChatMenuButton":
+        kinds = [self.key is not None or self.intent is not None, self.url is not None, bool(self.sub_buttons)]
+        if sum(kinds) != 1:
+            raise ValueError("a button has either key and intent, or url, or sub_buttons")
+        if kinds[0] and not (self.key and self.intent):
+            raise ValueError("a click button needs both key and intent")
+        if self.key is not None and len(self.key.encode()) > 128:
+            raise ValueError("key is longer than 128 bytes")
+        if any(b.sub_buttons for b in self.sub_buttons):
+            raise ValueError("sub_buttons cannot be nested")
+        return self
+
+
+class WeChatConfig(Section):
+    """The WeChat official-account callback and API; token, app_secret and encoding_aes_key come from env."""
+
+    enabled: bool = False
+    token: str | None = None
+    app_id: str | None = None
+    app_secret: str | None = None
+    encoding_aes_key: str | None = Field(None, pattern=r"^[A-Za-z0-9]{43}$")
+    api_base_url: str = Field("https://api.weixin.qq.com", pattern=r"^https?://")
+    api_timeout_s: float = Field(5.0, gt=0)
+    deadline_s: float = Field(4.0, ge=0, le=4.8)
+    replay_window_s: int = Field(300, ge=1)
+    dedup_ttl_s: int = Field(600, ge=30)
+    max_body_bytes: int = Field(16 * 1024, ge=1024)
+    subscribe_intent: str = Field("greet", pattern=r"^[A-Za-z_]\w*$")
+    menu: list[WeChatMenuButton] = Field(default_factory=list, max_length=3)
+
+    @model_validator(mode="after")
+    def _required_when_enabled(self) -> "WeChatConfig":
+        if self.enabled and not (self.token and self.app_id):
+            raise ValueError("token and app_id are required when the wechat channel is enabled")
+        for button in self.menu:
+            if len(button.name.encode()) > 16:
+                raise ValueError(f"menu button {button.name!r} is longer than 16 bytes")
+            for sub in button.sub_buttons:
+                if len(sub.name.encode()) > 60:
+                    raise ValueError(f"menu button {sub.name!r} is longer than 60 bytes")
+        keys = [b.key for top in self.menu for b in (top, *top.sub_buttons) if b.key]
+        if len(keys) != len(set(keys)):
+            raise ValueError("menu button keys must be unique")
+        return self
+
+
 class ChannelsConfig(Section):
     """One section per channel adapter, keyed by the registry name."""
 
     app: AppChannelConfig = AppChannelConfig()
+    wechat: WeChatConfig = WeChatConfig()
 
 
 class LoggingConfig(Section):

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from backend_client import Reporter, ServiceDesk
+from backend_client import Actor, Reporter, ServiceDesk
 from dialogue.conversation import Conversation
 from dialogue.templates import Templates
 from dialogue.types import InboundMessage, Reply, ReplyKind
@@ -40,3 +40,8 @@ class TurnContext:
     def reporter(self) -> Reporter:
         """The channel identity writing now."""
         return Reporter(self.conversation.channel, self.conversation.user_id)
+
+    @property
+    def actor(self) -> Actor:
+        """The customer behind this turn, as the desk checks what they may see."""
+        return Actor.customer(self.reporter, self.conversation.binding)

@@ -5,7 +5,7 @@ import os
 import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -59,13 +59,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @asynccontextmanager
-async def seeded_desk(url: str) -> AsyncIterator[SqlServiceDesk]:
-    """A migrated local desk with the demo accounts, on the database at ``url``."""
+async def seeded_desk(url: str, **options: Any) -> AsyncIterator[SqlServiceDesk]:
+    """A migrated local desk with the demo accounts, on the database at ``url`` (options: clock, otp_sender)."""
     engine = database.open_engine(url)
     await database.upgrade(engine)
     await seed(engine)
     try:
-        yield SqlServiceDesk(engine, demo_policy())
+        yield SqlServiceDesk(engine, demo_policy(), **options)
     finally:
         await engine.dispose()
 

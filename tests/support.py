@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend_client.local.policy import DeskPolicy
-from bot.components import desk_policy
+from bot.desk_policy import desk_policy
 from bot.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -83,12 +83,14 @@ class ChannelIdentity(Base):
 
 
 class TicketRow(Base):
-    """A ticket; `version` guards concurrent updates."""
+    """A ticket with its routing, SLA clock state and links; `version` guards concurrent updates."""
 
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_customer_created", "customer_id", "created_at"),
         Index("ix_tickets_reporter_created", "reporter_channel", "reporter_user_id", "created_at"),
+        Index("ix_tickets_customer_circuit_status", "customer_id", "circuit_id", "status"),
+        Index("ix_tickets_next_check", "next_check_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -107,12 +109,30 @@ class TicketRow(Base):
     service_type: Mapped[str | None] = mapped_column(String(32))
     circuit_id: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(200))
+    province: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    city: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    county: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    service_plan: Mapped[str] = mapped_column(String(16), default="", server_default="")
     assigned_tier: Mapped[str] = mapped_column(String(16))
+    assigned_group: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    owner_group: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    resolved_group: Mapped[str | None] = mapped_column(String(32))
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"), index=True)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     response_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    resolution_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_target_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    sla_consumed_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    sla_running_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    response_breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    next_check_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
@@ -131,9 +151,103 @@ class TicketEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class TicketCounter(Base):
-    """Last sequence number used per day, for human-friendly ticket numbers."""
+class NumberCounter(Base):
+    """Last sequence number used per prefix and day, for human-friendly record numbers."""
 
-    __tablename__ = "ticket_counters"
-    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    __tablename__ = "number_counters"
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class ScopeColumns:
+    """Regions, service types and circuit ids a problem or notice applies to (empty = any)."""
+
+    scope_regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scope_service_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scope_circuit_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ProblemRow(ScopeColumns, Base):
+    """A problem: one cause behind many incidents."""
+
+    __tablename__ = "problems"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    cause: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(128))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class NoticeRow(ScopeColumns, Base):
+    """A planned work or known outage notice."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_status_ends", "status", "ends_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class NotificationRow(Base):
+    """The outbox: a message for a customer (or a support group) that a channel will deliver."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "channel", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SurveyRow(Base):
+    """A satisfaction survey for a resolved ticket, kept against the group that resolved it."""
+
+    __tablename__ = "surveys"
+    __table_args__ = (Index("ix_surveys_reporter", "reporter_channel", "reporter_user_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    reporter_channel: Mapped[str] = mapped_column(String(16))
+    reporter_user_id: Mapped[str] = mapped_column(String(128))
+    group_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class VerificationCode(Base):
+    """A one-time code sent to a contact's registered mobile, stored only as a salted hash."""
+
+    __tablename__ = "verification_codes"
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())

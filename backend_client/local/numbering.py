@@ -1,22 +1,22 @@
-"""Human-friendly unique ticket numbers: prefix + local date + daily sequence (GD202611230001)."""
+"""Human-friendly unique record numbers: prefix + local date + daily sequence (GD202611230001)."""
 from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend_client.local.models import TicketCounter
+from backend_client.local.models import NumberCounter
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 async def next_number(session: AsyncSession, prefix: str, day: str) -> str:
-    """Atomically take the day's next sequence number inside the caller's transaction."""
+    """Atomically take the next sequence number of ``prefix`` on ``day`` inside the caller's transaction."""
     insert = _INSERTS[session.bind.dialect.name]
-    table = TicketCounter.__table__
+    table = NumberCounter.__table__
     statement = (
         insert(table)
-        .values(day=day, last=1)
-        .on_conflict_do_update(index_elements=[table.c.day], set_={"last": table.c.last + 1})
+        .values(key=f"{prefix}{day}", last=1)
+        .on_conflict_do_update(index_elements=[table.c.key], set_={"last": table.c.last + 1})
         .returning(table.c.last)
     )
     sequence = (await session.execute(statement)).scalar_one()

@@ -1,7 +1,7 @@
 """故障申报: collect service, circuit or address, description and phone, confirm, open an incident."""
 from __future__ import annotations
 
-from backend_client import Level, NewTicket, TicketKind
+from backend_client import Level, NewTicket, OpenOutcome, TicketKind, TicketOpened
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.forms import Slot
@@ -62,7 +62,7 @@ class FaultReportForm:
         slots = state.slots
         is_circuit = state.sources.get("location") == "circuit_id"
         binding = ctx.conversation.binding
-        ticket = await ctx.desk.open_ticket(NewTicket(
+        opened = await ctx.desk.open_ticket(NewTicket(
             kind=TicketKind.INCIDENT,
             reporter=ctx.reporter,
             summary=f"{slots['service_type']}故障：{slots['description']}"[:60],
@@ -76,9 +76,26 @@ class FaultReportForm:
             circuit_id=slots["location"] if is_circuit else None,
             address=None if is_circuit else slots["location"],
         ))
-        minutes = int((ticket.response_due_at - ticket.created_at).total_seconds() // 60)
-        return [ctx.reply(
-            "fault_ticket_opened", kind=ReplyKind.TICKET, number=ticket.number, priority=ticket.priority,
-            response_minutes=minutes, response_due=ctx.local_time(ticket.response_due_at),
-            tier=ctx.label("tier", ticket.assigned_tier),
-        )]
+        return [ctx.reply(OUTCOME_TEMPLATES[opened.outcome], kind=ReplyKind.TICKET, **_describe(ctx, opened))]
+
+
+OUTCOME_TEMPLATES = {
+    OpenOutcome.OPENED: "fault_ticket_opened",
+    OpenOutcome.DUPLICATE: "fault_duplicate",
+    OpenOutcome.LINKED_PROBLEM: "fault_linked_problem",
+    OpenOutcome.LINKED_NOTICE: "fault_linked_notice",
+}
+
+
+def _describe(ctx: TurnContext, opened: TicketOpened) -> dict[str, str | int]:
+    """What the customer is told: number, priority, who handles it, the response target, and any notice."""
+    ticket, notice = opened.ticket, opened.notice
+    values: dict[str, str | int] = {
+        "number": ticket.number, "priority": ticket.priority, "tier": ctx.label("tier", ticket.assigned_tier),
+        "status": ctx.label("status", ticket.status.value),
+        "response_minutes": int((ticket.response_due_at - ticket.created_at).total_seconds() // 60),
+        "response_due": ctx.local_time(ticket.response_due_at),
+    }
+    if notice is not None:
+        values.update(notice_title=notice.title, notice_text=notice.text, notice_end=ctx.local_time(notice.ends_at))
+    return values

@@ -1,7 +1,7 @@
 """工单查询: by number, or the customer's latest ticket; answers state, handling tier and next deadline."""
 from __future__ import annotations
 
-from backend_client import NotFound, Ticket
+from backend_client import Forbidden, NotFound, Ticket
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.forms import Slot, payload
@@ -11,20 +11,9 @@ from nlu import Parse
 OTHER_TICKETS_SHOWN = 3
 
 
-def may_see(ctx: TurnContext, ticket: Ticket) -> bool:
-    """A contact sees their account's tickets; anyone sees the tickets they reported themselves."""
-    binding = ctx.conversation.binding
-    if binding is not None and ticket.customer_id == binding.customer_id:
-        return True
-    return ticket.reporter == ctx.reporter
-
-
 async def visible_tickets(ctx: TurnContext) -> list[Ticket]:
-    """The customer's recent tickets: their account's when bound, else the ones they reported."""
-    binding = ctx.conversation.binding
-    if binding is not None:
-        return await ctx.desk.list_tickets(customer_id=binding.customer_id, limit=OTHER_TICKETS_SHOWN + 1)
-    return await ctx.desk.list_tickets(reporter=ctx.reporter, limit=OTHER_TICKETS_SHOWN + 1)
+    """The customer's recent tickets: their account's when bound, else the ones they reported (the desk decides)."""
+    return (await ctx.desk.list_tickets(ctx.actor, limit=OTHER_TICKETS_SHOWN + 1)).items
 
 
 class TicketStatusForm:
@@ -49,10 +38,8 @@ class TicketStatusForm:
         """Look the ticket up and describe where it stands."""
         number = state.slots["ticket_id"]
         try:
-            ticket = await ctx.desk.get_ticket(number)
-        except NotFound:
-            ticket = None
-        if ticket is None or not may_see(ctx, ticket):
+            ticket = await ctx.desk.get_ticket(number, ctx.actor)
+        except (NotFound, Forbidden):
             return [ctx.reply("ticket_not_found", number=number)]
         reply = ctx.reply("ticket_status", **self._describe(ctx, ticket))
         others = [t for t in await visible_tickets(ctx) if t.number != ticket.number][:OTHER_TICKETS_SHOWN]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend_client import Reporter, TicketStatus
+from backend_client import SYSTEM, Actor, Reporter, TicketStatus
 from dialogue.engine import Engine
 from dialogue.store import InMemoryConversationStore
 from dialogue.templates import Templates
@@ -31,6 +31,10 @@ async def say(engine: Engine, text: str, user: str = "u1", channel: str = "app")
     return await engine.handle(message)
 
 
+def reporter_actor(user: str) -> Actor:
+    return Actor.customer(Reporter("app", user), None)
+
+
 def templates(replies) -> list[str]:
     return [r.template for r in replies]
 
@@ -45,11 +49,11 @@ async def test_fault_report_asks_for_each_missing_slot_then_opens_one_ticket(eng
     assert opened[0].kind is ReplyKind.TICKET
     number = opened[0].data["number"]
     assert number in opened[0].text
-    ticket = await desk.get_ticket(number)
+    ticket = await desk.get_ticket(number, SYSTEM)
     assert ticket.circuit_id == "GZ-MSTP-000123" and ticket.service_type == "专线"
-    assert ticket.status is TicketStatus.NEW
+    assert ticket.status is TicketStatus.ASSIGNED and ticket.assigned_group == "gd-400"
     assert ticket.priority == "P3"  # unbound caller (low impact) with the line down (high urgency)
-    assert len(await desk.list_tickets(reporter=Reporter("app", "u1"))) == 1
+    assert (await desk.list_tickets(reporter_actor("u1"))).total == 1
 
 
 async def test_several_slots_in_one_message_skip_their_questions(engine):
@@ -84,7 +88,7 @@ async def test_cancel_at_any_point_ends_the_flow_without_a_ticket(engine, desk):
     await say(engine, "专线断了")
     assert templates(await say(engine, "算了")) == ["cancelled"]
     assert templates(await say(engine, "确认")) == ["unsupported"]
-    assert await desk.list_tickets(reporter=Reporter("app", "u1")) == []
+    assert (await desk.list_tickets(reporter_actor("u1"))).total == 0
 
 
 async def test_ticket_status_by_number_for_its_reporter_only(engine):
@@ -92,7 +96,7 @@ async def test_ticket_status_by_number_for_its_reporter_only(engine):
     number = (await say(engine, "确认"))[0].data["number"]
     status = await say(engine, f"查一下工单 {number}")
     assert templates(status) == ["ticket_status"]
-    assert "已受理" in status[0].text and "区县分公司" in status[0].text
+    assert "已派单" in status[0].text and "省公司" in status[0].text
     assert templates(await say(engine, f"查工单 {number}", user="stranger")) == ["ticket_not_found"]
 
 

@@ -36,7 +36,7 @@ async def test_fault_report_then_status_query_over_http(client):
     opened = await chat(client, "u1", "确认")
     number = re.search(r"GD\d{12}", opened[0]["text"]).group(0)
     status = await chat(client, "u1", f"查一下工单 {number}")
-    assert number in status[0]["text"] and "已受理" in status[0]["text"]
+    assert number in status[0]["text"] and "已派单" in status[0]["text"]
 
 
 async def test_button_payload_from_a_rasa_widget_is_understood(client):

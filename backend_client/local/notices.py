@@ -1,0 +1,113 @@
+"""Notices (release and information management): planned works and known outages, pushed to affected contacts."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend_client.errors import Conflict, Forbidden, Invalid, NotFound
+from backend_client.local.base import DeskBase
+from backend_client.local.models import ChannelIdentity, Circuit, Contact, Customer, NoticeRow, ProblemRow
+from backend_client.local.numbering import next_number
+from backend_client.local.records import in_scope, region_of, scope_of, to_notice
+from backend_client.local.policy import Region
+from backend_client.types import Actor, NewNotice, Notice
+
+NOTICE_PREFIX = "GG"
+NOTICE_KINDS = frozenset({"planned", "outage"})
+
+
+class Notices(DeskBase):
+    """Drafting, publishing and looking up notices."""
+
+    async def create_notice(self, notice: NewNotice, actor: Actor) -> Notice:
+        """A draft; nothing is sent until it is published."""
+        if not actor.is_staff:
+            raise Forbidden("only the desk may write notices")
+        if notice.kind not in NOTICE_KINDS:
+            raise Invalid(f"notice kind must be one of {sorted(NOTICE_KINDS)}")
+        if notice.ends_at <= notice.starts_at:
+            raise Invalid("a notice must end after it starts")
+        async with self._tx() as session:
+            now = self._now()
+            problem = await self._problem_id(session, notice.problem)
+            row = NoticeRow(number=await next_number(session, NOTICE_PREFIX, self._policy.day_key(now)),
+                            kind=notice.kind, title=notice.title, text=notice.text, starts_at=notice.starts_at,
+                            ends_at=notice.ends_at, status="draft", problem_id=problem, created_at=now,
+                            scope_regions=list(notice.scope.regions),
+                            scope_service_types=list(notice.scope.service_types),
+                            scope_circuit_ids=list(notice.scope.circuit_ids))
+            session.add(row)
+            await session.flush()
+            return to_notice(row, notice.problem)
+
+    async def publish_notice(self, number: str, actor: Actor) -> int:
+        """Publish and queue one notification per affected contact with a bound channel identity."""
+        if not actor.is_staff:
+            raise Forbidden("only the desk may publish notices")
+        async with self._tx() as session:
+            row = (await session.scalars(select(NoticeRow).where(NoticeRow.number == number))).first()
+            if row is None:
+                raise NotFound(f"notice {number}")
+            if row.status != "draft":
+                raise Conflict("notice.already_published", f"notice {number} is {row.status}")
+            now = self._now()
+            row.status, row.published_at = "published", now
+            queued = 0
+            for contact, identity in await self._affected_contacts(session, row):
+                payload = {"notice": row.number, "kind": row.kind, "title": row.title, "text": row.text,
+                           "starts_at": row.starts_at.isoformat(), "ends_at": row.ends_at.isoformat()}
+                self._notify(session, "notice", identity.channel, identity.user_id, payload, now,
+                             contact_id=contact.id)
+                queued += 1
+            return queued
+
+    async def notices_affecting(self, *, customer_id: int | None = None, circuit_id: str | None = None,
+                                region: str | None = None, service_type: str | None = None,
+                                at: datetime | None = None) -> list[Notice]:
+        """Published notices in force at ``at`` (default now) whose scope covers what was asked."""
+        at = at or self._now()
+        async with self._tx() as session:
+            where, services, circuits = Region(city=region or ""), {service_type} - {None}, {circuit_id} - {None}
+            if customer_id is not None:
+                customer = await session.get(Customer, customer_id)
+                if customer is None:
+                    raise NotFound(f"customer {customer_id}")
+                where = region_of(customer)
+                owned = (await session.scalars(select(Circuit).where(Circuit.customer_id == customer_id))).all()
+                services |= {c.service_type for c in owned}
+                circuits |= {c.circuit_id for c in owned}
+            rows = (await session.scalars(select(NoticeRow).where(
+                NoticeRow.status == "published", NoticeRow.starts_at <= at, NoticeRow.ends_at >= at))).all()
+            problems = {p.id: p.number for p in (await session.scalars(select(ProblemRow))).all()} if rows else {}
+            return [to_notice(r, problems.get(r.problem_id)) for r in rows
+                    if in_scope(scope_of(r), where, services, circuits)]
+
+    @staticmethod
+    async def _affected_contacts(session: AsyncSession, row: NoticeRow) -> list[tuple[Contact, ChannelIdentity]]:
+        """Each contact of an affected account once, on the identity they verified last."""
+        scope = scope_of(row)
+        owned: dict[int, list[Circuit]] = {}
+        for circuit in (await session.scalars(select(Circuit))).all():
+            owned.setdefault(circuit.customer_id, []).append(circuit)
+        affected = [customer.id for customer in (await session.scalars(select(Customer))).all()
+                    if in_scope(scope, region_of(customer), {c.service_type for c in owned.get(customer.id, [])},
+                                {c.circuit_id for c in owned.get(customer.id, [])})]
+        if not affected:
+            return []
+        query = (select(Contact, ChannelIdentity).join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
+                 .where(Contact.customer_id.in_(affected)).order_by(ChannelIdentity.verified_at.desc()))
+        latest: dict[int, tuple[Contact, ChannelIdentity]] = {}
+        for contact, identity in (await session.execute(query)).all():
+            latest.setdefault(contact.id, (contact, identity))
+        return list(latest.values())
+
+    @staticmethod
+    async def _problem_id(session: AsyncSession, number: str | None) -> int | None:
+        if number is None:
+            return None
+        problem = (await session.scalars(select(ProblemRow).where(ProblemRow.number == number))).first()
+        if problem is None:
+            raise NotFound(f"problem {number}")
+        return problem.id

@@ -1,0 +1,56 @@
+"""Turns the `servicedesk` config section into the local desk's plain-value policy and its SMS sender."""
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from backend_client.local.calendar import AlwaysOpen, BusinessCalendar, Calendar
+from backend_client.local.policy import DeskPolicy, Plan, SlaTarget, SupportGroup
+from backend_client.sms import LogOtpSender, OtpSender, TwilioSmsSender
+from bot.config import CalendarConfig, Config, PlanConfig
+
+
+def _calendar(name: str, calendars: dict[str, CalendarConfig], zone: ZoneInfo) -> Calendar:
+    if name == "7x24":
+        return AlwaysOpen()
+    spec = calendars[name]
+    return BusinessCalendar(zone, frozenset(spec.weekdays), spec.opens, spec.closes, frozenset(spec.holidays),
+                            frozenset(spec.workdays))
+
+
+def _plan(spec: PlanConfig, calendars: dict[str, CalendarConfig], zone: ZoneInfo) -> Plan:
+    targets = {p: SlaTarget(timedelta(minutes=t.response_minutes), timedelta(hours=t.resolution_hours))
+               for p, t in spec.targets.items()}
+    return Plan(_calendar(spec.calendar, calendars, zone), targets)
+
+
+def desk_policy(config: Config) -> DeskPolicy:
+    """The local desk's rules from the `servicedesk` section."""
+    section = config.servicedesk
+    zone = ZoneInfo(config.timezone)
+    return DeskPolicy(
+        ticket_prefix=section.ticket_prefix,
+        priority_matrix=section.priority_matrix,
+        plans={name: _plan(spec, section.calendars, zone) for name, spec in section.plans.items()},
+        default_plan=section.default_plan,
+        timezone=zone,
+        groups=tuple(SupportGroup(**g.model_dump()) for g in section.groups),
+        first_line=dict(section.first_line),
+        front_desk_group=section.front_desk_group,
+        escalation_shares=tuple(section.escalation.shares),
+        warning_share=section.escalation.warning_share,
+        otp_ttl=timedelta(seconds=section.otp.ttl_s),
+        otp_max_attempts=section.otp.max_attempts,
+        otp_message=section.otp.message,
+        outbox_max_attempts=section.outbox.max_attempts,
+        outbox_backoff=timedelta(seconds=section.outbox.backoff_s),
+    )
+
+
+def otp_sender(config: Config) -> OtpSender:
+    """Twilio when configured, else the log."""
+    sms = config.servicedesk.sms
+    if sms.backend == "twilio":
+        return TwilioSmsSender(sms.twilio_account_sid, sms.twilio_auth_token.get_secret_value(), sms.twilio_from,
+                               base_url=sms.twilio_base_url)
+    return LogOtpSender()
