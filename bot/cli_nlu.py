@@ -90,7 +90,8 @@ async def _evaluate_configured(config: Config, data: TrainingData) -> Evaluation
             return await evaluate(interpreter.parse, data.examples)
         finally:
             await interpreter.close()
-    return await evaluate(_builtin(config).parse, data.examples)
+    interpreter = _builtin(config)
+    return await evaluate(interpreter.parse, data.examples, interpreter.model.extractor.value_of)
 
 
 def _cross_validate(args: argparse.Namespace, config: Config) -> Evaluation:
@@ -103,6 +104,7 @@ def _cross_validate(args: argparse.Namespace, config: Config) -> Evaluation:
         fold = asyncio.run(evaluate(interpreter.parse, held_out))
         print(f"fold {number}: accuracy {fold.accuracy:.4f} on {len(held_out)} examples")
         total.predictions.extend(fold.predictions)
+        total.canonical = model.extractor.value_of
     return total
 
 

@@ -1,18 +1,19 @@
-"""Rule-based entity extraction: the data's regexes and lookup tables, synonyms, normalisers and datetimes."""
+"""Entity extraction: the data's regexes and lookup tables, the learned tagger, synonyms, normalisers, datetimes."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from nlu.normalizers import normalize
+from nlu.tagger import SpanTagger
 from nlu.training_data import TrainingData
 from nlu.types import Entity
 from nlu.zh_datetime import find_datetimes
 
 # Higher wins when two candidates overlap; then the longer one.
-_PRIORITY = {"regex": 3, "datetime": 2, "lookup": 1}
+_PRIORITY = {"regex": 4, "datetime": 3, "tagger": 2, "lookup": 1}
 
 
 def _fold(text: str) -> str:
@@ -25,12 +26,13 @@ def _is_word_char(ch: str) -> bool:
 
 
 @dataclass
-class RuleExtractor:
-    """Applies regex patterns and lookup entries (longest match first) and maps values through synonyms."""
+class EntityExtractor:
+    """Applies regexes, lookup entries (longest match first) and the tagger; maps values through synonyms."""
 
     regexes: dict[str, list[str]]
     gazetteer: dict[str, str]
     synonyms: dict[str, str]
+    tagger: SpanTagger | None = None
 
     def __post_init__(self) -> None:
         self._patterns = [(name, re.compile(p, re.IGNORECASE)) for name, ps in self.regexes.items() for p in ps]
@@ -38,7 +40,7 @@ class RuleExtractor:
         self._max_len = max((len(k) for k in self.gazetteer), default=0)
 
     @classmethod
-    def from_data(cls, data: TrainingData) -> "RuleExtractor":
+    def from_data(cls, data: TrainingData, seed: int) -> "EntityExtractor":
         """Gazetteer = lookup tables, annotated spans (of entities without regex) and synonym variants."""
         gazetteer: dict[str, str] = {}
         for name, entries in data.lookups.items():
@@ -49,15 +51,26 @@ class RuleExtractor:
         for variant, canonical in data.synonyms.items():
             if _fold(canonical) in gazetteer:
                 gazetteer.setdefault(_fold(variant), gazetteer[_fold(canonical)])
-        return cls(data.regexes, gazetteer, data.synonyms)
+        learned = learned_entities(data)
+        tagger = SpanTagger.train([(e.text, e.entities) for e in data.examples], learned, seed) if learned else None
+        return cls(data.regexes, gazetteer, data.synonyms, tagger)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready state for the model artefact."""
-        return {"regexes": self.regexes, "gazetteer": self.gazetteer, "synonyms": self.synonyms}
+        tagger = self.tagger.to_dict() if self.tagger else None
+        return {"regexes": self.regexes, "gazetteer": self.gazetteer, "synonyms": self.synonyms, "tagger": tagger}
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> "EntityExtractor":
+        """Rebuild from to_dict() output."""
+        tagger = SpanTagger(**state["tagger"]) if state.get("tagger") else None
+        return cls(state["regexes"], state["gazetteer"], state["synonyms"], tagger)
 
     def extract(self, text: str, now: datetime) -> list[Entity]:
         """All entities of ``text`` (already cleaned), overlaps resolved."""
         candidates = self._regex(text) + self._lookup(text) + self._datetimes(text, now)
+        if self.tagger is not None:
+            candidates += [replace(e, value=self.value_of(e.entity, e.value)) for e in self.tagger.tag(text)]
         return resolve_overlaps(candidates)
 
     def value_of(self, entity: str, raw: str) -> str:
@@ -96,6 +109,13 @@ class RuleExtractor:
     def _datetimes(text: str, now: datetime) -> list[Entity]:
         return [Entity("datetime", m.value.isoformat(), m.start, m.end, m.text, "datetime")
                 for m in find_datetimes(text, now)]
+
+
+def learned_entities(data: TrainingData) -> set[str]:
+    """Annotated entities that no regex, lookup, synonym or datetime rule covers: the tagger learns these."""
+    annotated = {e for example in data.examples for e in example.entities}
+    mapped = {e.entity for e in annotated if e.text in data.synonyms or e.value != e.text}
+    return {e.entity for e in annotated} - set(data.regexes) - set(data.lookups) - mapped - {"datetime"}
 
 
 def resolve_overlaps(candidates: list[Entity]) -> list[Entity]:

@@ -10,6 +10,8 @@ from nlu.training_data import Example, TrainingData
 from nlu.types import Parse
 
 ParseFn = Callable[[str], Awaitable[Parse]]
+Canonical = Callable[[str, str], str]
+UNSCORED_VALUES = {"datetime"}  # annotations hold the words (明天下午三点), the engine an ISO timestamp
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Evaluation:
     """Every prediction plus the derived intent and entity reports."""
 
     predictions: list[Prediction] = field(default_factory=list)
+    canonical: Canonical | None = None  # maps an annotated value through the engine's synonyms and normalisers
 
     @property
     def labels(self) -> list[str]:
@@ -93,8 +96,9 @@ class Evaluation:
     def entity_report(self) -> dict[str, Any]:
         """Exact-span precision/recall/F1 per annotated entity type, and how often the value matched too."""
         counts: dict[str, Counter] = defaultdict(Counter)
+        canonical = self.canonical or (lambda _entity, value: value)
         for p in self.predictions:
-            gold = {(e.entity, e.start, e.end): e.value for e in p.example.entities}
+            gold = {(e.entity, e.start, e.end): canonical(e.entity, e.value) for e in p.example.entities}
             found = {(e.entity, e.start, e.end): e.value for e in p.parse.entities}
             for key, value in gold.items():
                 counts[key[0]]["support"] += 1
@@ -102,9 +106,11 @@ class Evaluation:
                 counts[key[0]]["value_ok"] += key in found and found[key] == value
             for key in found.keys() - gold.keys():
                 counts[key[0]]["fp"] += 1
-        per = {name: {**prf(c["tp"], c["fp"], c["fn"]), "support": c["support"],
-                      "value_accuracy": round(c["value_ok"] / c["tp"], 4) if c["tp"] else 0.0}
+        per = {name: {**prf(c["tp"], c["fp"], c["fn"]), "support": c["support"]}
                for name, c in sorted(counts.items()) if c["support"]}
+        for name, row in per.items():
+            if name not in UNSCORED_VALUES and counts[name]["tp"]:
+                row["value_accuracy"] = round(counts[name]["value_ok"] / counts[name]["tp"], 4)
         return {**per, **_averages(per)} if per else {}
 
     def report(self) -> dict[str, Any]:
@@ -116,9 +122,9 @@ class Evaluation:
                 "predictions": [p.to_dict() for p in self.predictions]}
 
 
-async def evaluate(parse: ParseFn, examples: Iterable[Example]) -> Evaluation:
+async def evaluate(parse: ParseFn, examples: Iterable[Example], canonical: Canonical | None = None) -> Evaluation:
     """Parse every example and collect the predictions."""
-    return Evaluation([Prediction(example, await parse(example.text)) for example in examples])
+    return Evaluation([Prediction(example, await parse(example.text)) for example in examples], canonical)
 
 
 def folds(data: TrainingData, k: int, seed: int) -> list[tuple[TrainingData, list[Example]]]:

@@ -11,15 +11,15 @@ from pathlib import Path
 
 import numpy as np
 
-from nlu import classifier, entities, features, normalizers, tokenizer, training_data, zh_datetime
+from nlu import classifier, entities, features, normalizers, tagger, textnorm, tokenizer, training_data, zh_datetime
 from nlu.classifier import LinearModel
-from nlu.entities import RuleExtractor
+from nlu.entities import EntityExtractor
 from nlu.features import FeatureParams, Featurizer
 from nlu.tokenizer import JiebaTokenizer
 from nlu.training_data import TrainingData
 
 FORMAT = 1
-_CODE_MODULES = (classifier, entities, features, normalizers, tokenizer, training_data, zh_datetime)
+_CODE_MODULES = (classifier, entities, features, normalizers, tagger, textnorm, tokenizer, training_data, zh_datetime)
 
 
 def code_version() -> str:
@@ -36,7 +36,7 @@ class TrainedModel:
 
     featurizer: Featurizer
     classifier: LinearModel
-    extractor: RuleExtractor
+    extractor: EntityExtractor
 
     @classmethod
     def train(cls, data: TrainingData, user_entries: list[str], seed: int,
@@ -48,7 +48,7 @@ class TrainedModel:
         featurizer = Featurizer.fit([e.text for e in data.examples], JiebaTokenizer(words), params)
         x = featurizer.matrix([e.text for e in data.examples])
         model = classifier.train(x, [e.intent for e in data.examples], seed)
-        return cls(featurizer, model, RuleExtractor.from_data(data))
+        return cls(featurizer, model, EntityExtractor.from_data(data, seed))
 
     def save(self, path: Path) -> None:
         """Write the artefact atomically (no pickle: arrays plus a JSON header)."""
@@ -76,4 +76,4 @@ class TrainedModel:
         vocab = {name: i for i, name in enumerate(meta["vocab"])}
         featurizer = Featurizer(JiebaTokenizer(meta["user_entries"]), FeatureParams(**meta["params"]), vocab, idf)
         model = LinearModel(meta["classes"], coef_t, intercept, meta["temperature"])
-        return cls(featurizer, model, RuleExtractor(**meta["extractor"]))
+        return cls(featurizer, model, EntityExtractor.from_dict(meta["extractor"]))
