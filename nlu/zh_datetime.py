@@ -19,7 +19,7 @@ _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6
 _DAY = (rf"(?P<rel>{'|'.join(sorted(_RELATIVE_DAYS, key=len, reverse=True))})"
         r"|(?P<wk>(?P<wkmod>下下个?|下个?|这个?|本|上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天末1-7]))"
         rf"|(?:(?P<y>\d{{4}})[年\-/.])?(?P<m>{_N})[月\-/.](?P<d>{_N})[日号]?"
-        rf"|(?P<donly>{_N})[号日](?![楼线院门栋室座房层])")
+        rf"|(?<![路街道巷弄村里院楼栋区大])(?P<donly>{_N})[号日](?![楼线院门栋室座房层])")
 _PERIOD = rf"(?P<p>{'|'.join(sorted(_PERIOD_HOUR, key=len, reverse=True))})"
 _TIME = (rf"(?P<h>{_N})(?:[点時时]|[:：](?=\d))"
          rf"(?:(?P<half>半)|(?P<quarter>一刻|三刻)|(?P<min>{_N})分?)?")

@@ -134,3 +134,14 @@ def test_malformed_training_data_fails_with_location(tmp_path: Path):
     with pytest.raises(NluDataError, match=r"broken\.yml:5: example line must start with '- '"):
         BuiltinInterpreter.load_or_train(data, tmp_path / "models", threshold=0.45, ambiguity_margin=0.1,
                                          timezone="Asia/Shanghai")
+
+
+def test_learned_tagger_finds_an_unseen_address(interpreter: BuiltinInterpreter):
+    text = "地址是惠州市惠城区江北文昌一路9号"
+    parse = interpreter.parse_sync(text)
+    assert parse.first("address") == "惠州市惠城区江北文昌一路9号"
+    assert [e.extractor for e in parse.entities if e.entity == "address"] == ["tagger"]
+
+
+def test_spoken_digits_become_a_phone_number(interpreter: BuiltinInterpreter):
+    assert interpreter.parse_sync("电话幺三八 零零幺三 八零零零").first("phone_number") == "13800138000"

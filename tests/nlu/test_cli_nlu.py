@@ -19,7 +19,7 @@ def config(tmp_path: Path) -> Path:
 
 def test_train_writes_an_artefact(config: Path, capsys: pytest.CaptureFixture[str]):
     assert main(["--config", str(config), "nlu", "train"]) == 0
-    assert "6 intents" in capsys.readouterr().out
+    assert "7 intents" in capsys.readouterr().out
     assert len(list((config.parent / "models").glob("nlu-*.npz"))) == 1
 
 
@@ -29,7 +29,7 @@ def test_parse_prints_json(config: Path, capsys: pytest.CaptureFixture[str]):
     assert code == 0
     assert parsed["intent"]["name"] == "book_appointment"
     assert {"entity": "datetime", "value": "2026-11-24T15:00:00+08:00"}.items() <= parsed["entities"][0].items()
-    assert len(parsed["intent_ranking"]) == 6
+    assert len(parsed["intent_ranking"]) == 7
 
 
 def test_test_on_tsv_writes_report(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
@@ -48,7 +48,7 @@ def test_cross_validation(config: Path, tmp_path: Path, capsys: pytest.CaptureFi
     out = tmp_path / "cv"
     assert main(["--config", str(config), "nlu", "test", "--cross-validation", "3", "--out", str(out)]) == 0
     assert capsys.readouterr().out.count("fold ") == 3
-    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["examples"] == 50
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["examples"] == 60
 
 
 def test_missing_test_split_is_a_clear_error(config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -29,7 +29,7 @@ def test_expressions_resolve_in_the_future(text: str, span: str, iso: str):
     assert text[found[0].start:found[0].end] == span
 
 
-@pytest.mark.parametrize("text", ["快一点修好", "太晚了", "5号楼三层", "13月45号", "25点", "电路编号12345"])
+@pytest.mark.parametrize("text", ["快一点修好", "太晚了", "5号楼三层", "文昌一路9号", "13月45号", "25点", "电路编号12345"])
 def test_things_that_are_not_times(text: str):
     assert find_datetimes(text, NOW) == []
 
