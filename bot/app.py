@@ -13,8 +13,16 @@ from channels.app import AppChannel
 from channels.base import Channel
 from dialogue.types import InboundMessage, OnMessage, Reply
 
+
+def _wechat(config: Config, on_message: OnMessage) -> Channel:
+    from channels.wechat import WeChatChannel, settings_from  # wechatpy is imported only when enabled
+
+    return WeChatChannel(on_message, settings_from(config))
+
+
 CHANNELS: dict[str, Callable[[Config, OnMessage], Channel]] = {
     "app": lambda config, on_message: AppChannel(on_message, max_text_chars=config.dialogue.max_text_chars),
+    "wechat": _wechat,
 }
 """Channel adapters by config section name."""
 

@@ -18,6 +18,8 @@ class MessageKind(str, Enum):
     LOCATION = "location"
     SUBSCRIBE = "subscribe"
     UNSUBSCRIBE = "unsubscribe"
+    SCAN = "scan"
+    MENU_LINK = "menu_link"
 
 
 class ReplyKind(str, Enum):

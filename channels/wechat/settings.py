@@ -1,0 +1,57 @@
+"""The WeChat channel's own settings, read from the `channels.wechat` config section without importing `bot`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class MenuButton:
+    """A custom-menu button: click (key → intent), view (url) or a group of sub-buttons."""
+
+    name: str
+    key: str | None = None
+    intent: str | None = None
+    url: str | None = None
+    sub_buttons: tuple["MenuButton", ...] = ()
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """Everything the callback, the API client and the trackers need."""
+
+    token: str
+    app_id: str
+    app_secret: str | None = None
+    encoding_aes_key: str | None = None
+    api_base_url: str = "https://api.weixin.qq.com"
+    api_timeout_s: float = 5.0
+    deadline_s: float = 4.0
+    replay_window_s: int = 300
+    dedup_ttl_s: int = 600
+    max_body_bytes: int = 16 * 1024
+    subscribe_intent: str = "greet"
+    menu: tuple[MenuButton, ...] = ()
+    redis_url: str | None = None
+    key_prefix: str = "frontdoor:"
+    templates: Path | None = None
+
+
+def _button(raw: Any) -> MenuButton:
+    subs = tuple(_button(sub) for sub in raw.sub_buttons)
+    return MenuButton(raw.name, raw.key, raw.intent, raw.url, subs)
+
+
+def settings_from(config: Any) -> WeChatSettings:
+    """WeChatSettings from the whole validated config (duck-typed: channels do not import `bot`)."""
+    section = config.channels.wechat
+    return WeChatSettings(
+        token=section.token or "", app_id=section.app_id or "", app_secret=section.app_secret,
+        encoding_aes_key=section.encoding_aes_key, api_base_url=section.api_base_url.rstrip("/"),
+        api_timeout_s=section.api_timeout_s, deadline_s=section.deadline_s,
+        replay_window_s=section.replay_window_s, dedup_ttl_s=section.dedup_ttl_s,
+        max_body_bytes=section.max_body_bytes, subscribe_intent=section.subscribe_intent,
+        menu=tuple(_button(b) for b in section.menu), redis_url=config.redis.url,
+        key_prefix=config.redis.key_prefix, templates=config.dialogue.templates,
+    )
