@@ -47,7 +47,7 @@ def _fit_raw(x: sparse.csr_matrix, y: np.ndarray, n_classes: int, seed: int) -> 
     if len(present) == 1:
         intercept[present[0]] = 10.0
         return coef, intercept
-    model = LinearSVC(C=1.5, class_weight="balanced", random_state=seed, max_iter=5000).fit(x, y)
+    model = LinearSVC(C=1.5, random_state=seed, max_iter=5000).fit(x, y)
     rows = present if len(present) > 2 else present[1:]
     coef[rows] = model.coef_
     intercept[rows] = model.intercept_
