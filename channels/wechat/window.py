@@ -52,7 +52,7 @@ class WindowTracker(Protocol):
         ...
 
     async def close(self, openid: str, slot: Slot) -> None:
-        """The platform said 45015 (closed) or 45047 (quota spent): believe it."""
+        """The platform said 45015 (Slot.CLOSED: no window) or 45047 (the window of ``slot`` is spent)."""
         ...
 
 
@@ -86,11 +86,12 @@ class InMemoryWindowTracker:
             entry[1] -= 1
 
     async def close(self, openid: str, slot: Slot) -> None:
-        """Spend the window (or all of them on 45015)."""
+        """Forget every window on Slot.CLOSED (45015); else spend the window of ``slot`` (45047)."""
         for window, rule in RULES.items():
-            entry = self._windows.get((openid, window))
-            if entry is not None and (slot == Slot.CLOSED or window.value == slot.value):
-                entry[1] = rule.quota
+            if slot == Slot.CLOSED:
+                self._windows.pop((openid, window), None)
+            elif window.value == slot.value and (openid, window) in self._windows:
+                self._windows[(openid, window)][1] = rule.quota
 
 
 _RESERVE = """
@@ -143,7 +144,9 @@ class RedisWindowTracker:
         await self._refund(keys=[self._key(openid, Window(slot.value))])
 
     async def close(self, openid: str, slot: Slot) -> None:
-        """Spend the window (or all of them on 45015)."""
-        for window, rule in RULES.items():
-            if slot == Slot.CLOSED or window.value == slot.value:
-                await self._spend(keys=[self._key(openid, window)], args=[rule.quota])
+        """Forget every window on Slot.CLOSED (45015); else spend the window of ``slot`` (45047)."""
+        if slot == Slot.CLOSED:
+            await self._redis.delete(*(self._key(openid, window) for window in RULES))
+            return
+        window = Window(slot.value)
+        await self._spend(keys=[self._key(openid, window)], args=[RULES[window].quota])
