@@ -300,7 +300,7 @@ class WeChatConfig(Section):
     encoding_aes_key: str | None = Field(None, pattern=r"^[A-Za-z0-9]{43}$")
     api_base_url: str = Field("https://api.weixin.qq.com", pattern=r"^https?://")
     api_timeout_s: float = Field(5.0, gt=0)
-    deadline_s: float = Field(4.0, ge=0, le=4.8)
+    deadline_s: float = Field(4.0, ge=0, le=4.8)  # 0: always `success` + customer-service message
     replay_window_s: int = Field(300, ge=1)
     dedup_ttl_s: int = Field(600, ge=30)
     max_body_bytes: int = Field(16 * 1024, ge=1024)
