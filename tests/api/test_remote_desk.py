@@ -1,0 +1,28 @@
+"""A front door whose desk is another front door's REST API (`servicedesk.backend: http`)."""
+from __future__ import annotations
+
+import re
+
+from backend_client.http import HttpServiceDesk
+from bot.app import create_app
+from bot.keys import COMPONENTS
+from tests.api.conftest import TOKENS, as_agent, token_env
+
+
+async def test_the_bot_opens_and_reads_tickets_through_the_api(aiohttp_client, aiohttp_server, app_config, tmp_path):
+    desk_server = await aiohttp_server(create_app(app_config(**token_env())))
+    bot = await aiohttp_client(create_app(app_config(
+        FRONTDOOR_STORAGE__URL=f"sqlite+aiosqlite:///{tmp_path / 'bot-side.db'}",
+        FRONTDOOR_SERVICEDESK__BACKEND="http", FRONTDOOR_SERVICEDESK__URL=str(desk_server.make_url("/")),
+        FRONTDOOR_SERVICEDESK__TOKEN=TOKENS["bot"])))
+    assert isinstance(bot.app[COMPONENTS].desk, HttpServiceDesk)
+    assert (await (await bot.get("/readyz")).json())["checks"]["database"] == "ok"
+    replies = []
+    for text in ("我们专线断了", "电路编号是GZ-MSTP-000123", "13800138001", "确认"):
+        response = await bot.post("/webhooks/rest/webhook", json={"sender": "demo-bound", "message": text})
+        assert response.status == 200
+        replies = await response.json()
+    number = re.search(r"GD\d{12}", replies[0]["text"]).group(0)
+    async with bot.session.get(desk_server.make_url(f"/api/v1/tickets/{number}"), headers=as_agent()) as response:
+        ticket = await response.json()
+    assert ticket["reporter"] == {"channel": "app", "user_id": "demo-bound"} and ticket["priority"] == "P1"
