@@ -9,7 +9,6 @@ from aiohttp import web
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 BOT, AGENT, ADMIN = "bot", "agent", "admin"
-SCOPES = (BOT, AGENT, ADMIN)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ async def test_the_account_comes_from_the_binding_not_from_the_bot(api, open_tic
     customer = await (await api.get("/api/v1/customers/KH44010001", headers=as_agent())).json()
     assert ticket["customer_id"] == customer["id"]
     assert ticket["reporter"] == {"channel": "app", "user_id": "demo-bound"}
-    claim = {"kind": "incident", "summary": "x", "description": "x", "urgency": "high", "customer_id": customer["id"] + 1}
+    claim = {"kind": "incident", "summary": "x", "description": "x", "urgency": "high",
+             "customer_id": customer["id"] + 1}
     response = await api.post("/api/v1/tickets", json=claim, headers=as_bot(**{"Idempotency-Key": "m-2"}))
     assert response.status == 403 and (await response.json())["error"] == "forbidden"
     assert (await (await api.get("/api/v1/tickets", headers=as_bot())).json())["total"] == 1
