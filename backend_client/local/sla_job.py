@@ -27,6 +27,13 @@ class _Counts:
     breaches: int = 0
     escalations: int = 0
 
+    def add(self, other: "_Counts") -> None:
+        """Count a committed batch."""
+        self.checked += other.checked
+        self.warnings += other.warnings
+        self.breaches += other.breaches
+        self.escalations += other.escalations
+
 
 class SlaJob(TicketChanges):
     """Only tickets whose next check is due are read; each batch is one transaction."""
@@ -36,14 +43,16 @@ class SlaJob(TicketChanges):
         now = now or self._now()
         counts = _Counts()
         while True:
+            batch = _Counts()
             try:
                 async with self._tx() as session:
                     rows = await self._due(session, now)
                     for row in rows:
-                        self._check(session, row, now, counts)
+                        self._check(session, row, now, batch)
             except Conflict:
                 log.info("sla.batch.raced: another process handled it first")
                 continue
+            counts.add(batch)
             if len(rows) < BATCH:
                 break
         log.info("sla.job.done checked=%d warnings=%d breaches=%d escalations=%d", counts.checked,
