@@ -4,6 +4,7 @@ Twilio: https://www.twilio.com/docs/messaging/api/message-resource#create-a-mess
 """
 from __future__ import annotations
 
+import base64
 import logging
 from typing import Protocol
 
@@ -36,7 +37,8 @@ class TwilioSmsSender:
     def __init__(self, account_sid: str, auth_token: str, from_number: str, *,
                  base_url: str = "https://api.twilio.com", timeout_s: float = 10):
         self._url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
-        self._auth = aiohttp.BasicAuth(account_sid, auth_token)
+        credentials = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        self._headers = {"Authorization": f"Basic {credentials}"}
         self._from = from_number
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
@@ -46,7 +48,7 @@ class TwilioSmsSender:
         try:
             async with aiohttp.ClientSession(timeout=self._timeout) as session:
                 async with session.post(self._url, data={"To": to, "From": self._from, "Body": text},
-                                        auth=self._auth) as response:
+                                        headers=self._headers) as response:
                     if response.status >= 300:
                         body = await response.json(content_type=None)
                         raise BackendUnavailable(f"twilio {response.status}: {body.get('code')} {body.get('message')}")
