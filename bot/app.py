@@ -7,6 +7,7 @@ from aiohttp import web
 
 from bot import api, health
 from bot.components import open_components
+from bot.jobs import background_jobs
 from bot.config import Config
 from bot.keys import COMPONENTS, CONFIG
 from channels.app import AppChannel
@@ -32,6 +33,7 @@ def create_app(config: Config) -> web.Application:
     app = web.Application(client_max_size=config.server.max_body_bytes)
     app[CONFIG] = config
     app.cleanup_ctx.append(_components)
+    app.cleanup_ctx.append(background_jobs)
 
     async def on_message(message: InboundMessage) -> list[Reply]:
         return await app[COMPONENTS].engine.handle(message)

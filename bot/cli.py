@@ -10,7 +10,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import cli_nlu, cli_wechat, logs
+from bot import cli_desk, cli_nlu, cli_wechat, logs
+from backend_client import BackendError
 from bot.config import Config, load_config
 from bot.errors import FrontDoorError
 
@@ -48,16 +49,12 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
 
 def _db(args: argparse.Namespace, config: Config) -> int:
     from backend_client.local import database
-    from backend_client.local.seed import seed
 
     async def run() -> None:
         engine = database.open_engine(config.storage.url)
         try:
-            await database.upgrade(engine)
-            if args.action == "seed":
-                print(f"已添加演示客户 {await seed(engine)} 个")
-            else:
-                print("数据库已升级到最新版本")
+            await database.upgrade(engine, args.revision)
+            print(f"数据库已升级到 {args.revision}")
         finally:
             await engine.dispose()
 
@@ -105,12 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--sender", default="terminal-user", help="channel user id to chat as")
     chat.add_argument("--channel", default="app", help="channel to chat as (app, wechat, voice…)")
     chat.set_defaults(func=_chat)
-    db = commands.add_parser("db", help="database schema and demo data")
-    db.add_argument("action", choices=["upgrade", "seed"])
+    db = commands.add_parser("db", help="database schema (Alembic migrations)")
+    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("revision", nargs="?", default="head", help="Alembic revision (default: head)")
     db.set_defaults(func=_db)
     test = commands.add_parser("test", help="run conversation tests (YAML) on a scratch database")
     test.add_argument("path", nargs="?", default="tests/conversations", help="a YAML file or a folder of them")
     test.set_defaults(func=_test)
+    cli_desk.add_parser(commands)
     cli_nlu.add_parser(commands)
     cli_wechat.add_parser(commands)
     return parser
@@ -123,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(Path(args.config))
         logs.configure(config.logging.level)
         return args.func(args, config)
+    except BackendError as exc:
+        print(f"错误：{exc.message}（{exc.code}）", file=sys.stderr)
+        return 1
     except FrontDoorError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

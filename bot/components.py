@@ -84,22 +84,30 @@ def _http_desk(config: Config, stack: AsyncExitStack) -> ServiceDesk:
 
 
 @asynccontextmanager
-async def open_components(config: Config) -> AsyncIterator[Components]:
-    """Open everything in order and close it in reverse, even on failure."""
+async def open_desk(config: Config) -> AsyncIterator[tuple[AsyncEngine, ServiceDesk]]:
+    """The database (migrated and seeded as configured) and the service desk the config names."""
     async with AsyncExitStack() as stack:
         db = database.open_engine(config.storage.url, echo=config.storage.echo)
         stack.push_async_callback(db.dispose)
         await prepare_database(config, db)
+        if config.servicedesk.backend == "http":
+            desk: ServiceDesk = _http_desk(config, stack)
+        else:
+            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=otp_sender(config))
+        yield db, desk
+
+
+@asynccontextmanager
+async def open_components(config: Config) -> AsyncIterator[Components]:
+    """Open everything in order and close it in reverse, even on failure."""
+    async with AsyncExitStack() as stack:
+        db, desk = await stack.enter_async_context(open_desk(config))
         redis = Redis.from_url(config.redis.url) if config.redis.url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
         interpreter = build_interpreter(config)
         if hasattr(interpreter, "close"):
             stack.push_async_callback(interpreter.close)
-        if config.servicedesk.backend == "http":
-            desk: ServiceDesk = _http_desk(config, stack)
-        else:
-            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=otp_sender(config))
         store = _store(config, redis)
         templates = Templates.load(config.dialogue.templates)
         settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars)

@@ -330,6 +330,12 @@ class ChannelsConfig(Section):
     wechat: WeChatConfig = WeChatConfig()
 
 
+class JobsConfig(Section):
+    """Background jobs of `serve`; safe to run in every process (each event is raised once)."""
+
+    sla_interval_s: float = Field(60, ge=0)
+
+
 class LoggingConfig(Section):
     """Log level and format."""
 
@@ -349,6 +355,7 @@ class Config(Section):
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     api: ApiConfig = ApiConfig()
     channels: ChannelsConfig = ChannelsConfig()
+    jobs: JobsConfig = JobsConfig()
     logging: LoggingConfig = LoggingConfig()
 
     @model_validator(mode="after")

@@ -9,7 +9,7 @@ from backend_client import BackendUnavailable, ServiceDesk
 from dialogue.context import TurnContext
 from dialogue.conversation import Conversation, Owner, Turn, restore
 from dialogue.flows.fault_report import FaultReportForm
-from dialogue.flows.ticket_status import TicketStatusForm
+from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
 from dialogue.forms import FormRunner
 from dialogue.store import ConversationStore, StoreUnavailable
 from dialogue.templates import Templates
@@ -19,8 +19,8 @@ from nlu.payload import parse_payload
 
 log = logging.getLogger(__name__)
 
-RUNNERS = {form.name: FormRunner(form) for form in (FaultReportForm(), TicketStatusForm())}
-TRIGGERS = {"report_fault": "fault_report", "query_ticket": "ticket_status", "urge_ticket": "ticket_status"}
+RUNNERS = {form.name: FormRunner(form) for form in (FaultReportForm(), TicketStatusForm(), UrgeTicketForm())}
+TRIGGERS = {"report_fault": "fault_report", "query_ticket": "ticket_status", "urge_ticket": "urge_ticket"}
 SIMPLE = {"greet": ReplyKind.MENU, "goodbye": ReplyKind.GOODBYE, "thank": ReplyKind.TEXT}
 HANDOFF_INTENTS = frozenset({"request_human", "complaint"})
 CANCEL_WORDS = frozenset({"算了", "取消", "不用了", "不办了", "退出"})

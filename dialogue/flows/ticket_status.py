@@ -1,7 +1,7 @@
 """工单查询: by number, or the customer's latest ticket; answers state, handling tier and next deadline."""
 from __future__ import annotations
 
-from backend_client import Forbidden, NotFound, Ticket
+from backend_client import Conflict, Forbidden, NotFound, Ticket
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.forms import Slot, payload
@@ -62,3 +62,20 @@ class TicketStatusForm:
             "summary": ticket.summary,
             "progress": progress,
         }
+
+
+class UrgeTicketForm(TicketStatusForm):
+    """催单: the same lookup, then an escalation one level up, recorded as the customer's urging."""
+
+    name = "urge_ticket"
+
+    async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
+        """Escalate the open ticket (once per level) and say who handles it now."""
+        number = state.slots["ticket_id"]
+        try:
+            ticket = await ctx.desk.escalate(number, ctx.actor, reason="客户催办")
+        except (NotFound, Forbidden):
+            return [ctx.reply("ticket_not_found", number=number)]
+        except Conflict:
+            return [ctx.reply("ticket_urge_noted", number=number), *await super().submit(ctx, state)]
+        return [ctx.reply("ticket_urged", **self._describe(ctx, ticket))]

@@ -1,6 +1,7 @@
 """The command line as an operator runs it: a real process, stdin and stdout."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,9 @@ from pathlib import Path
 from tests.support import ROOT
 
 
-def run_cli(args: list[str], tmp_path: Path, model_dir: Path, stdin: str = "") -> subprocess.CompletedProcess:
-    environ = {"FRONTDOOR_STORAGE__URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+def run_cli(args: list[str], tmp_path: Path, model_dir: Path, stdin: str = "",
+            seed: bool = True) -> subprocess.CompletedProcess:
+    environ = {"FRONTDOOR_STORAGE__SEED_DEMO": str(seed).lower(),"FRONTDOOR_STORAGE__URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
                "FRONTDOOR_NLU__MODEL_DIR": str(model_dir), "FRONTDOOR_LOGGING__LEVEL": "WARNING",
                "PATH": "/usr/bin:/bin"}
     return subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), *args],
@@ -24,7 +26,30 @@ def test_chat_in_the_terminal_shows_numbered_choices_and_answers_by_digit(tmp_pa
 
 
 def test_db_upgrade_then_seed_reports_what_it_did(tmp_path, model_dir):
-    assert "最新版本" in run_cli(["db", "upgrade"], tmp_path, model_dir).stdout
-    seeded = run_cli(["db", "seed"], tmp_path, model_dir)
+    assert "升级到 head" in run_cli(["db", "upgrade"], tmp_path, model_dir, seed=False).stdout
+    seeded = run_cli(["desk", "seed"], tmp_path, model_dir, seed=False)
     assert "已添加演示客户 3 个" in seeded.stdout
-    assert "已添加演示客户 0 个" in run_cli(["db", "seed"], tmp_path, model_dir).stdout
+    assert "已添加演示客户 0 个" in run_cli(["desk", "seed"], tmp_path, model_dir).stdout
+
+
+def test_operator_runs_the_desk_from_the_command_line(tmp_path, model_dir):
+    chat = "专线断了 电路GZ-MSTP-000123 电话13800138000\n确认\n/exit\n"
+    opened = run_cli(["chat", "--sender", "cli-user"], tmp_path, model_dir, stdin=chat)
+    number = re.search(r"GD\d{12}", opened.stdout).group(0)
+    listing = run_cli(["desk", "tickets"], tmp_path, model_dir).stdout
+    assert number in listing and "共 1 张工单" in listing
+    problem = run_cli(["desk", "problem", "create", "--title", "光缆中断", "--regions", "广东省"],
+                      tmp_path, model_dir).stdout
+    problem_number = re.search(r"PR\d{12}", problem).group(0)
+    assert "已关联问题" in run_cli(["desk", "problem", "link", problem_number, number], tmp_path, model_dir).stdout
+    resolved = run_cli(["desk", "problem", "resolve", problem_number, "--note", "已熔接"], tmp_path, model_dir)
+    assert "关联工单 1 张" in resolved.stdout
+    history = run_cli(["desk", "show", number], tmp_path, model_dir).stdout
+    assert "linked_problem" in history and "resolved" in history
+    notice = run_cli(["desk", "notice", "create", "--title", "割接", "--text", "夜间割接", "--regions", "广州市",
+                      "--starts", "2026-11-23T00:00:00+08:00", "--ends", "2026-11-24T06:00:00+08:00", "--publish"],
+                     tmp_path, model_dir)
+    assert "已排队通知 1 位联系人" in notice.stdout  # demo-bound, the one bound contact in 广州市
+    assert "检查" in run_cli(["desk", "sla-job"], tmp_path, model_dir).stdout
+    missing = run_cli(["desk", "show", "GD209901010001"], tmp_path, model_dir)
+    assert missing.returncode == 1 and "not_found" in missing.stderr

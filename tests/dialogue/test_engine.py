@@ -172,3 +172,12 @@ async def test_a_bare_request_to_report_is_not_taken_as_the_description(engine):
     await say(engine, "专线故障 GZ-MSTP-000123")
     assert templates(await say(engine, "13800138000")) == ["ask_description"]
     assert templates(await say(engine, "从早上开始一直丢包")) == ["fault_confirm"]
+
+
+async def test_urging_escalates_the_latest_ticket_one_level(engine, desk):
+    await say(engine, "专线断了 GZ-MSTP-000123", user="demo-bound")
+    await say(engine, "专线", user="demo-bound")
+    number = (await say(engine, "确认", user="demo-bound"))[0].data["number"]
+    urged = await say(engine, "都两天了怎么还没修好，快点", user="demo-bound")
+    assert templates(urged) == ["ticket_urged"] and urged[0].data["tier"] == "省公司"
+    assert (await desk.get_ticket(number, SYSTEM)).assigned_group == "gd"

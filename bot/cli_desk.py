@@ -1,0 +1,124 @@
+"""`frontdoor desk`: the operator's service desk commands (tickets, notices, problems, the SLA job, demo data)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import datetime
+from typing import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from backend_client import Actor, NewNotice, Role, Scope, ServiceDesk, Ticket, TicketStatus
+from backend_client.local.seed import seed
+from bot.components import open_desk
+from bot.config import Config
+
+OPERATOR = Actor(Role.ADMIN, "cli", "cli")
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+def _line(ticket: Ticket) -> str:
+    return (f"{ticket.number}  {ticket.status.value:<16} {ticket.priority}  {ticket.assigned_group:<14} "
+            f"{ticket.created_at:%Y-%m-%d %H:%M}  {ticket.summary}")
+
+
+async def _tickets(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    customer_id = (await desk.get_customer(args.customer, OPERATOR)).id if args.customer else None
+    status = TicketStatus(args.status) if args.status else None
+    page = await desk.list_tickets(OPERATOR, customer_id=customer_id, status=status, limit=args.limit)
+    for ticket in page.items:
+        print(_line(ticket))
+    print(f"共 {page.total} 张工单")
+
+
+async def _show(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    ticket = await desk.get_ticket(args.number, OPERATOR)
+    print(_line(ticket))
+    print(f"  描述：{ticket.description}")
+    print(f"  首问负责：{ticket.owner_group}  问题：{ticket.problem or '-'}  公告：{ticket.notice or '-'}")
+    for event in await desk.ticket_events(args.number, OPERATOR):
+        print(f"  {event.at:%Y-%m-%d %H:%M:%S}  {event.kind:<18} {event.actor} ({event.channel}) {event.detail}")
+
+
+async def _notice(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    if args.action == "publish":
+        print(f"公告 {args.number} 已发布，已排队通知 {await desk.publish_notice(args.number, OPERATOR)} 位联系人")
+        return
+    scope = Scope(_split(args.regions), _split(args.services), _split(args.circuits))
+    notice = await desk.create_notice(NewNotice(args.kind, args.title, args.text, scope,
+                                                datetime.fromisoformat(args.starts), datetime.fromisoformat(args.ends),
+                                                args.problem), OPERATOR)
+    print(f"公告草稿 {notice.number} 已创建")
+    if args.publish:
+        print(f"已发布，已排队通知 {await desk.publish_notice(notice.number, OPERATOR)} 位联系人")
+
+
+async def _problem(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    if args.action == "create":
+        scope = Scope(_split(args.regions), _split(args.services), _split(args.circuits))
+        print(f"问题单 {(await desk.create_problem(args.title, scope, OPERATOR, cause=args.cause)).number} 已创建")
+    elif args.action == "link":
+        ticket = await desk.link_incident(args.number, args.ticket, OPERATOR)
+        print(f"工单 {ticket.number} 已关联问题 {args.number}（{ticket.status.value}）")
+    else:
+        problem = await desk.resolve_problem(args.number, args.note, OPERATOR)
+        print(f"问题 {problem.number} 已解决，关联工单 {len(problem.incidents)} 张已一并解决并通知客户")
+
+
+async def _sla(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    report = await desk.run_sla_job(datetime.fromisoformat(args.now) if args.now else None)
+    print(f"检查 {report.checked}，预警 {report.warnings}，超时 {report.breaches}，升级 {report.escalations}")
+
+
+async def _seed(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    print(f"已添加演示客户 {await seed(db)} 个")
+
+
+Action = Callable[[AsyncEngine, ServiceDesk, argparse.Namespace], Awaitable[None]]
+
+
+def _run(action: Action) -> Callable[[argparse.Namespace, Config], int]:
+    """A sub-command's `func`: open the configured desk, run the action, close."""
+    def run(args: argparse.Namespace, config: Config) -> int:
+        async def main() -> None:
+            async with open_desk(config) as (db, desk):
+                await action(db, desk, args)
+        asyncio.run(main())
+        return 0
+    return run
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add `desk` and its sub-commands."""
+    desk = commands.add_parser("desk", help="service desk operations").add_subparsers(dest="desk", required=True)
+    tickets = desk.add_parser("tickets", help="list tickets, newest first")
+    tickets.add_argument("--customer", help="customer code, e.g. KH44010001")
+    tickets.add_argument("--status", choices=[s.value for s in TicketStatus])
+    tickets.add_argument("--limit", type=int, default=20)
+    tickets.set_defaults(func=_run(_tickets))
+    show = desk.add_parser("show", help="one ticket with its history")
+    show.add_argument("number")
+    show.set_defaults(func=_run(_show))
+    notice = desk.add_parser("notice", help="create or publish a notice")
+    notice.add_argument("action", choices=["create", "publish"])
+    notice.add_argument("number", nargs="?", help="notice number (publish)")
+    for flag in ("--title", "--text", "--starts", "--ends", "--regions", "--services", "--circuits", "--problem"):
+        notice.add_argument(flag)
+    notice.add_argument("--kind", choices=["planned", "outage"], default="outage")
+    notice.add_argument("--publish", action="store_true", help="publish right after creating")
+    notice.set_defaults(func=_run(_notice))
+    problem = desk.add_parser("problem", help="create, link or resolve a problem")
+    problem.add_argument("action", choices=["create", "link", "resolve"])
+    problem.add_argument("number", nargs="?", help="problem number (link, resolve)")
+    problem.add_argument("ticket", nargs="?", help="incident number (link)")
+    for flag in ("--title", "--regions", "--services", "--circuits", "--note"):
+        problem.add_argument(flag)
+    problem.add_argument("--cause", default="")
+    problem.set_defaults(func=_run(_problem))
+    sla = desk.add_parser("sla-job", help="run the SLA job once")
+    sla.add_argument("--now", help="ISO time to evaluate at (default: now)")
+    sla.set_defaults(func=_run(_sla))
+    desk.add_parser("seed", help="load the demo accounts").set_defaults(func=_run(_seed))
