@@ -63,7 +63,7 @@ def _db(args: argparse.Namespace, config: Config) -> int:
 
 
 def _test(args: argparse.Namespace, config: Config) -> int:
-    from bot.conversation_tests import load_cases, run_case
+    from bot.conversation_tests import CapturedSms, load_cases, run_case
     from bot.components import open_components
 
     async def run(scratch: Path) -> int:
@@ -73,9 +73,10 @@ def _test(args: argparse.Namespace, config: Config) -> int:
             "conversations": config.conversations.model_copy(update={"backend": "memory"}),
         })
         failed, cases = 0, load_cases(Path(args.path))
-        async with open_components(sandbox) as components:
+        sms = CapturedSms()
+        async with open_components(sandbox, sms) as components:
             for case in cases:
-                outcome = await run_case(case, components.engine, components.store)
+                outcome = await run_case(case, components.engine, components.store, sms)
                 failed += bool(outcome.failures)
                 print(f"{'✗' if outcome.failures else '✓'} {case.name}")
                 for failure in outcome.failures:

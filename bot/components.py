@@ -13,6 +13,7 @@ from backend_client import ServiceDesk
 from backend_client.local import database
 from backend_client.local.seed import seed
 from backend_client.local.service import SqlServiceDesk
+from backend_client.sms import OtpSender
 from bot.config import Config
 from bot.desk_policy import desk_policy, otp_sender
 from bot.redis_store import RedisConversationStore
@@ -84,8 +85,8 @@ def _http_desk(config: Config, stack: AsyncExitStack) -> ServiceDesk:
 
 
 @asynccontextmanager
-async def open_desk(config: Config) -> AsyncIterator[tuple[AsyncEngine, ServiceDesk]]:
-    """The database (migrated and seeded as configured) and the service desk the config names."""
+async def open_desk(config: Config, sms: OtpSender | None = None) -> AsyncIterator[tuple[AsyncEngine, ServiceDesk]]:
+    """The database (migrated and seeded as configured) and the desk the config names (``sms`` overrides its sender)."""
     async with AsyncExitStack() as stack:
         db = database.open_engine(config.storage.url, echo=config.storage.echo)
         stack.push_async_callback(db.dispose)
@@ -93,15 +94,15 @@ async def open_desk(config: Config) -> AsyncIterator[tuple[AsyncEngine, ServiceD
         if config.servicedesk.backend == "http":
             desk: ServiceDesk = _http_desk(config, stack)
         else:
-            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=otp_sender(config))
+            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config))
         yield db, desk
 
 
 @asynccontextmanager
-async def open_components(config: Config) -> AsyncIterator[Components]:
+async def open_components(config: Config, sms: OtpSender | None = None) -> AsyncIterator[Components]:
     """Open everything in order and close it in reverse, even on failure."""
     async with AsyncExitStack() as stack:
-        db, desk = await stack.enter_async_context(open_desk(config))
+        db, desk = await stack.enter_async_context(open_desk(config, sms))
         redis = Redis.from_url(config.redis.url) if config.redis.url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
@@ -110,6 +111,7 @@ async def open_components(config: Config) -> AsyncIterator[Components]:
             stack.push_async_callback(interpreter.close)
         store = _store(config, redis)
         templates = Templates.load(config.dialogue.templates)
-        settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars)
+        settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars,
+                                  frozenset(config.dialogue.bind_first_channels))
         engine = Engine(interpreter, store, desk, templates, settings)
         yield Components(config, db, desk, store, interpreter, engine, redis)

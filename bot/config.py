@@ -98,12 +98,18 @@ class NluConfig(Section):
 
 
 class DialogueConfig(Section):
-    """Templates and the engine's limits."""
+    """Templates, the engine's limits and the channels where account requests offer binding first."""
 
     templates: Path | None = None
     max_text_chars: int = Field(2000, ge=10)
+    bind_first_channels: list[str] = ["wechat"]
 
     _paths = field_validator("templates")(lambda v, info: v if v is None else _resolve(v, info))
+
+    @field_validator("bind_first_channels", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
 
 class SlaTarget(Section):
@@ -304,7 +310,7 @@ class WeChatConfig(Section):
     replay_window_s: int = Field(300, ge=1)
     dedup_ttl_s: int = Field(600, ge=30)
     max_body_bytes: int = Field(16 * 1024, ge=1024)
-    subscribe_intent: str = Field("greet", pattern=r"^[A-Za-z_]\w*$")
+    subscribe_intent: str = Field("subscribe", pattern=r"^[A-Za-z_]\w*$")
     menu: list[WeChatMenuButton] = Field(default_factory=list, max_length=3)
 
     @model_validator(mode="after")

@@ -1,6 +1,7 @@
 """Conversation tests as data: YAML scripts of turns run against a live engine (pytest and `frontdoor test`)."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,22 @@ import yaml
 from dialogue.engine import Engine
 from dialogue.store import ConversationStore
 from dialogue.types import InboundMessage, ReplyKind, TurnFailed
+
+
+class CapturedSms:
+    """An OtpSender that keeps the last text, so a turn can answer with the one-time code it carried."""
+
+    def __init__(self) -> None:
+        self.last_text = ""
+
+    async def send(self, mobile: str, text: str) -> None:
+        """Keep the text instead of sending it."""
+        self.last_text = text
+
+    def code(self) -> str:
+        """The six-digit code of the last text ("" when none was sent)."""
+        match = re.search(r"(?<!\d)\d{6}(?!\d)", self.last_text)
+        return match.group(0) if match else ""
 
 
 @dataclass(frozen=True)
@@ -44,14 +61,14 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-async def run_case(case: Case, engine: Engine, store: ConversationStore) -> Outcome:
-    """Play the case as a new user; check each turn's intent, reply templates, text and ticket."""
+async def run_case(case: Case, engine: Engine, store: ConversationStore, sms: CapturedSms | None = None) -> Outcome:
+    """Play the case as a new user and check each turn; ``{ticket}``/``{otp}``: last ticket opened, last SMS code."""
     outcome = Outcome(case)
     user = f"convtest-{uuid.uuid4().hex[:12]}"
     conversation_id = f"{case.channel}:{user}"
     ticket = ""
     for number, turn in enumerate(case.turns, start=1):
-        text = str(turn["user"]).replace("{ticket}", ticket)
+        text = str(turn["user"]).replace("{ticket}", ticket).replace("{otp}", sms.code() if sms else "")
         message = InboundMessage(channel=case.channel, user_id=user, conversation_id=conversation_id, text=text)
         try:
             replies = await engine.handle(message)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from backend_client import BackendUnavailable, ServiceDesk
 from dialogue.context import TurnContext
 from dialogue.conversation import Conversation, Owner, Turn, restore
+from dialogue.flows.binding import BindAccountForm, BindCodeForm, offer_binding, welcome
 from dialogue.flows.fault_report import FaultReportForm
 from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
 from dialogue.forms import FormRunner
@@ -19,8 +20,10 @@ from nlu.payload import parse_payload
 
 log = logging.getLogger(__name__)
 
-RUNNERS = {form.name: FormRunner(form) for form in (FaultReportForm(), TicketStatusForm(), UrgeTicketForm())}
-TRIGGERS = {"report_fault": "fault_report", "query_ticket": "ticket_status", "urge_ticket": "urge_ticket"}
+RUNNERS = {form.name: FormRunner(form) for form in (FaultReportForm(), TicketStatusForm(), UrgeTicketForm(),
+                                                    BindAccountForm(), BindCodeForm())}
+TRIGGERS = {"report_fault": "fault_report", "query_ticket": "ticket_status", "urge_ticket": "urge_ticket",
+            "bind_account": "bind_account"}
 SIMPLE = {"greet": ReplyKind.MENU, "goodbye": ReplyKind.GOODBYE, "thank": ReplyKind.TEXT}
 HANDOFF_INTENTS = frozenset({"request_human", "complaint"})
 CANCEL_WORDS = frozenset({"算了", "取消", "不用了", "不办了", "退出"})
@@ -34,6 +37,7 @@ class EngineSettings:
     timezone: str = "Asia/Shanghai"
     history_turns: int = 50
     max_text_chars: int = 2000
+    bind_first_channels: frozenset[str] = frozenset({"wechat"})
 
 
 class Engine:
@@ -102,7 +106,10 @@ class Engine:
                                        and not runner.is_answer(conversation.flow, parse)):
             return await runner.advance(ctx, parse)
         if trigger:
-            return await RUNNERS[trigger].start(ctx, parse)
+            offer = offer_binding(ctx, parse, self._settings.bind_first_channels)
+            return offer or await RUNNERS[trigger].start(ctx, parse)
+        if parse.intent == "subscribe":
+            return welcome(ctx)
         if parse.intent in SIMPLE and not parse.fallback:
             return [ctx.reply(parse.intent, kind=SIMPLE[parse.intent])]
         return [ctx.reply("fallback" if parse.fallback else "unsupported", kind=ReplyKind.MENU)]

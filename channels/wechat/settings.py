@@ -31,7 +31,7 @@ class WeChatSettings:
     replay_window_s: int = 300
     dedup_ttl_s: int = 600
     max_body_bytes: int = 16 * 1024
-    subscribe_intent: str = "greet"
+    subscribe_intent: str = "subscribe"
     menu: tuple[MenuButton, ...] = ()
     redis_url: str | None = None
     key_prefix: str = "frontdoor:"

@@ -24,14 +24,15 @@ async def fake_api(aiohttp_server):
 
 @pytest.fixture
 def wechat_config(app_config, fake_api):
-    """Factory: the shipped config with the WeChat channel enabled against the fake API."""
+    """Factory: the WeChat channel enabled against the fake API (transport tests: no binding offer first)."""
 
     def make(**overrides: str):
         env = {"FRONTDOOR_CHANNELS__WECHAT__ENABLED": "true", "FRONTDOOR_CHANNELS__WECHAT__TOKEN": TOKEN,
                "FRONTDOOR_CHANNELS__WECHAT__APP_ID": APP_ID, "FRONTDOOR_CHANNELS__WECHAT__APP_SECRET": APP_SECRET,
                "FRONTDOOR_CHANNELS__WECHAT__ENCODING_AES_KEY": AES_KEY,
                "FRONTDOOR_CHANNELS__WECHAT__API_BASE_URL": fake_api.base_url,
-               "FRONTDOOR_CHANNELS__WECHAT__DEADLINE_S": "4.8", **overrides}
+               "FRONTDOOR_CHANNELS__WECHAT__DEADLINE_S": "4.8", "FRONTDOOR_DIALOGUE__BIND_FIRST_CHANNELS": "",
+               **overrides}
         return app_config(**env)
 
     return make

@@ -72,10 +72,18 @@ async def test_image_is_acknowledged(wechat):
     assert "已收到您的图片" in reply
 
 
-async def test_subscribe_greets_with_numbered_choices_answered_by_digit(wechat):
+async def test_subscribe_welcomes_and_offers_binding_answered_by_digit(wechat):
     greeting = await wechat.reply(await wechat.post(payload("subscribe_qrscene.xml", "oNew_1")))
-    assert "1. 故障申报" in greeting
-    assert "业务" in await wechat.say("oNew_1", "1")
+    assert "1. 绑定企业账号" in greeting
+    assert "客户编码" in await wechat.say("oNew_1", "1")
+
+
+async def test_unbound_fault_report_is_offered_binding_first(aiohttp_client, wechat_config):
+    config = wechat_config(FRONTDOOR_DIALOGUE__BIND_FIRST_CHANNELS="wechat")
+    server = WeChatServer(await aiohttp_client(create_app(config)))
+    offer = await server.say("oGate_1", "我们公司专线断了")
+    assert "1. 绑定企业账号" in offer and "2. 暂不绑定" in offer
+    assert "电路" in await server.say("oGate_1", "2")
 
 
 async def test_menu_click_starts_the_mapped_intent(wechat):
