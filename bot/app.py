@@ -43,6 +43,10 @@ def create_app(config: Config) -> web.Application:
     for name, build in CHANNELS.items():
         if getattr(config.channels, name).enabled:
             build(config, on_message).setup(app)
+    if config.channels.wechat.enabled:
+        from bot.delivery import wechat_delivery_job
+
+        app.cleanup_ctx.append(wechat_delivery_job)
     return app
 
 

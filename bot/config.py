@@ -296,6 +296,14 @@ class WeChatMenuButton(Section):
         return self
 
 
+class WeChatTemplateConfig(Section):
+    """A template message for one notification kind (fields: `{payload_key}` format strings, ≤ 20 characters shown)."""
+
+    template_id: str = Field(min_length=1)
+    fields: dict[str, str] = Field(min_length=1)
+    url: str | None = Field(None, pattern=r"^https?://")
+
+
 class WeChatConfig(Section):
     """The WeChat official-account callback and API; token, app_secret and encoding_aes_key come from env."""
 
@@ -312,6 +320,7 @@ class WeChatConfig(Section):
     max_body_bytes: int = Field(16 * 1024, ge=1024)
     subscribe_intent: str = Field("subscribe", pattern=r"^[A-Za-z_]\w*$")
     menu: list[WeChatMenuButton] = Field(default_factory=list, max_length=3)
+    templates: dict[str, WeChatTemplateConfig] = Field(default_factory=dict)  # notification kind → template message
 
     @model_validator(mode="after")
     def _required_when_enabled(self) -> "WeChatConfig":
@@ -340,6 +349,7 @@ class JobsConfig(Section):
     """Background jobs of `serve`; safe to run in every process (each event is raised once)."""
 
     sla_interval_s: float = Field(60, ge=0)
+    delivery_interval_s: float = Field(5, ge=0)  # WeChat outbox delivery (0: off)
 
 
 class LoggingConfig(Section):

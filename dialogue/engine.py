@@ -10,6 +10,7 @@ from dialogue.context import TurnContext
 from dialogue.conversation import Conversation, Owner, Turn, restore
 from dialogue.flows.binding import BindAccountForm, BindCodeForm, offer_binding, welcome
 from dialogue.flows.fault_report import FaultReportForm
+from dialogue.flows.survey import answer_survey
 from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
 from dialogue.forms import FormRunner
 from dialogue.store import ConversationStore, StoreUnavailable
@@ -105,6 +106,9 @@ class Engine:
         if runner is not None and not (trigger and trigger != conversation.flow.name
                                        and not runner.is_answer(conversation.flow, parse)):
             return await runner.advance(ctx, parse)
+        rated = await answer_survey(ctx, parse)
+        if rated:
+            return rated
         if trigger:
             offer = offer_binding(ctx, parse, self._settings.bind_first_channels)
             return offer or await RUNNERS[trigger].start(ctx, parse)

@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from channels.wechat import render
 from channels.wechat.inbound import CHANNEL, Action, Decision, load_root, parse
 from channels.wechat.push import mask
-from channels.wechat.runtime import Runtime, open_runtime
+from channels.wechat.runtime import RUNTIME, Runtime, open_runtime
 from channels.wechat.security import Rejected, check_fresh, verify
 from channels.wechat.settings import WeChatSettings
 from dialogue.types import InboundMessage, OnMessage, Reply, TurnFailed
@@ -54,7 +54,7 @@ class WeChatChannel:
 
     async def _lifetime(self, app: web.Application) -> AsyncIterator[None]:
         async with open_runtime(self._settings) as runtime:
-            self._runtime = runtime
+            self._runtime = app[RUNTIME] = runtime
             yield
             await self.drain(SHUTDOWN_GRACE_S)
             self._runtime = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import AsyncIterator
 
 import aiohttp
+from aiohttp import web
 from redis.asyncio import Redis
 
 from channels.wechat.api import WeChatApiClient
@@ -31,6 +32,10 @@ class Runtime:
     pusher: Pusher
     envelope: Envelope | None
     click_intents: dict[str, str]
+
+
+RUNTIME = web.AppKey("wechat_runtime", Runtime)
+"""The running channel's parts, for the application's other jobs (the outbox delivery)."""
 
 
 @asynccontextmanager

@@ -1,7 +1,7 @@
 """The WeChat channel's own settings, read from the `channels.wechat` config section without importing `bot`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,15 @@ class MenuButton:
     intent: str | None = None
     url: str | None = None
     sub_buttons: tuple["MenuButton", ...] = ()
+
+
+@dataclass(frozen=True)
+class TemplateMessage:
+    """A template message for one notification kind: its id and each field as a format string over the payload."""
+
+    template_id: str
+    fields: dict[str, str]
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class WeChatSettings:
     redis_url: str | None = None
     key_prefix: str = "frontdoor:"
     templates: Path | None = None
+    template_messages: dict[str, TemplateMessage] = field(default_factory=dict)
 
 
 def _button(raw: Any) -> MenuButton:
@@ -54,4 +64,6 @@ def settings_from(config: Any) -> WeChatSettings:
         max_body_bytes=section.max_body_bytes, subscribe_intent=section.subscribe_intent,
         menu=tuple(_button(b) for b in section.menu), redis_url=config.redis.url,
         key_prefix=config.redis.key_prefix, templates=config.dialogue.templates,
+        template_messages={kind: TemplateMessage(t.template_id, dict(t.fields), t.url)
+                           for kind, t in section.templates.items()},
     )
