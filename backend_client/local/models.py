@@ -251,3 +251,62 @@ class VerificationCode(Base):
     salt: Mapped[str] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class KbArticleRow(Base):
+    """A knowledge article (the fields of `backend_client.kb.Article`) at its current version."""
+
+    __tablename__ = "kb_articles"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    short_answer: Mapped[str] = mapped_column(Text)
+    voice_answer: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text)
+    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    service_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    tiers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    owner: Mapped[str] = mapped_column(String(64), default="")
+    review_date: Mapped[str] = mapped_column(String(10), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str] = mapped_column(String(128))
+
+
+class KbArticleVersion(Base):
+    """One saved version of an article (its fields as exported), appended on every change."""
+
+    __tablename__ = "kb_article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    by: Mapped[str] = mapped_column(String(128))
+
+
+class KbFeedback(Base):
+    """A customer's "解决了/没解决" on an article shown for a query."""
+
+    __tablename__ = "kb_feedback"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_key: Mapped[str] = mapped_column(String(80), index=True)
+    query: Mapped[str] = mapped_column(String(200))
+    solved: Mapped[bool]
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class KbGapQuery(Base):
+    """A query the knowledge base could not answer (nothing found, or marked unsolved)."""
+
+    __tablename__ = "kb_gap_queries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

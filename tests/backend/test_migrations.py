@@ -37,3 +37,17 @@ async def test_upgrade_from_the_previous_revision_keeps_tickets_and_numbering(da
     report = await desk.run_sla_job(clock.advance(hours=10))
     assert report.breaches >= 2  # the old ticket's response and resolution targets are watched after upgrade
     await engine.dispose()
+
+
+async def test_upgrade_to_the_knowledge_base_keeps_tickets_and_adds_empty_articles(database_url):
+    engine = database.open_engine(database_url)
+    await database.upgrade(engine, "0002")
+    created = datetime(2026, 11, 23, 1, 0)
+    async with engine.begin() as conn:
+        await conn.execute(OLD_TICKET, {"created": created, "response": created + timedelta(minutes=30),
+                                        "resolution": created + timedelta(hours=8)})
+    await database.upgrade(engine)
+    desk = SqlServiceDesk(engine, demo_policy(), clock=SettableClock(START))
+    assert (await desk.get_ticket("GD202611230007", SYSTEM)).summary == "专线中断"
+    assert await desk.export_articles() == [] and await desk.kb_gaps() == []
+    await engine.dispose()

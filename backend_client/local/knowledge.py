@@ -1,0 +1,237 @@
+"""The knowledge base through the desk: import, export, search with a cached index, feedback, gaps, drafts."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend_client.errors import Conflict, Forbidden, NotFound
+from backend_client.kb import Article, Decision, SearchIndex, SearchResult, Thresholds, article_from_mapping, load_path
+from backend_client.kb import Scope as KbScope
+from backend_client.kb.text import char_ngrams, clean_query
+from backend_client.local import database
+from backend_client.local.base import DeskBase
+from backend_client.local.models import Circuit, Customer, KbArticleRow, KbArticleVersion, KbFeedback, KbGapQuery
+from backend_client.types import Actor, TicketStatus
+
+SHIPPED_ARTICLES = Path(__file__).resolve().parents[1] / "kb" / "articles"
+ARTICLE_COLUMNS = ("key", "title", "short_answer", "voice_answer", "body", "questions", "tags", "service_types",
+                   "regions", "tiers", "status", "owner", "review_date")
+
+
+@dataclass(frozen=True)
+class KbSettings:
+    """Thresholds and the jieba user dictionary the desk's search uses."""
+
+    thresholds: Thresholds = Thresholds(answer=0.72, suggest=0.58)
+    user_dict: Path | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import changed."""
+
+    added: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class KbGap:
+    """A group of similar unanswered queries, most frequent first."""
+
+    query: str
+    count: int
+    examples: tuple[str, ...]
+
+
+def to_article(row: KbArticleRow) -> Article:
+    """The row as the retrieval core's Article."""
+    return article_from_mapping({name: getattr(row, name) for name in ARTICLE_COLUMNS})
+
+
+def _columns(article: Article) -> dict[str, Any]:
+    return {name: value for name, value in article.to_dict().items() if name in ARTICLE_COLUMNS}
+
+
+def _region(customer: Customer) -> str:
+    parts = [customer.province.removesuffix("省"), customer.city.removesuffix("市"), customer.county]
+    return "/".join(p for p in parts if p)
+
+
+def group_similar(queries: Sequence[str], threshold: float = 0.5) -> list[KbGap]:
+    """Greedy clusters of queries whose char n-gram sets overlap (Jaccard) at least ``threshold``."""
+    groups: list[tuple[set[str], list[str]]] = []
+    for query in queries:
+        grams = set(char_ngrams(query)) or {query}
+        for head, members in groups:
+            if len(grams & head) / len(grams | head) >= threshold:
+                members.append(query)
+                break
+        else:
+            groups.append((grams, [query]))
+    gaps = [KbGap(max(set(m), key=m.count), len(m), tuple(dict.fromkeys(m))[:5]) for _, m in groups]
+    return sorted(gaps, key=lambda g: -g.count)
+
+
+async def _upsert(session: AsyncSession, articles: Iterable[Article], by: str, at: datetime) -> ImportReport:
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    for article in articles:
+        values = _columns(article)
+        row = (await session.scalars(select(KbArticleRow).where(KbArticleRow.key == article.key))).first()
+        if row is not None and {n: getattr(row, n) for n in values} == values:
+            counts["unchanged"] += 1
+            continue
+        if row is None:
+            row = KbArticleRow(version=0, **values)
+            session.add(row)
+            counts["added"] += 1
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            counts["updated"] += 1
+        row.version, row.updated_at, row.updated_by = row.version + 1, at, by
+        await session.flush()
+        session.add(KbArticleVersion(article_id=row.id, version=row.version, fields=values, at=at, by=by))
+    return ImportReport(**counts)
+
+
+async def seed_articles(engine: Any, folder: Path = SHIPPED_ARTICLES) -> int:
+    """Import the shipped articles into an empty knowledge base; returns how many were added."""
+    async with database.sessions(engine).begin() as session:
+        if await session.scalar(select(func.count(KbArticleRow.id))):
+            return 0
+        report = await _upsert(session, load_path(folder), "system", datetime.now().astimezone())
+    return report.added
+
+
+class KnowledgeBase(DeskBase):
+    """Articles with version history, the customer-facing search, feedback and the knowledge-gap list."""
+
+    def __init__(self, *args: Any, kb: KbSettings = KbSettings(), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kb = kb
+        self._kb_index: tuple[Any, SearchIndex] | None = None
+
+    async def import_articles(self, articles: Iterable[Article], actor: Actor) -> ImportReport:
+        """Upsert by key in one transaction, appending a version for every changed article."""
+        _require_staff(actor)
+        async with self._tx() as session:
+            return await _upsert(session, articles, actor.id, self._now())
+
+    async def export_articles(self, status: str | None = None) -> list[Article]:
+        """Every article (or those with ``status``), by key."""
+        async with self._tx() as session:
+            query = select(KbArticleRow).order_by(KbArticleRow.key)
+            if status:
+                query = query.where(KbArticleRow.status == status)
+            return [to_article(r) for r in (await session.scalars(query)).all()]
+
+    async def kb_article(self, key: str) -> Article:
+        """One published article; NotFound for drafts, retired or unknown keys."""
+        async with self._tx() as session:
+            row = (await session.scalars(select(KbArticleRow).where(KbArticleRow.key == key))).first()
+            if row is None or row.status != "published":
+                raise NotFound(f"article {key}")
+            return to_article(row)
+
+    async def article_versions(self, key: str) -> list[dict[str, Any]]:
+        """The saved versions of an article, oldest first."""
+        async with self._tx() as session:
+            row = await self._article_row(session, key)
+            query = select(KbArticleVersion).where(KbArticleVersion.article_id == row.id).order_by(KbArticleVersion.version)
+            return [{"version": v.version, "by": v.by, **v.fields} for v in (await session.scalars(query)).all()]
+
+    async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
+        """Published articles the actor's account may see; queries the bot abstains on become gaps."""
+        index = await self._index()
+        scope = await self._scope(actor)
+        result = index.search(query, self._kb.thresholds, scope, limit=limit)
+        if result.query and result.decision is Decision.ABSTAIN:
+            await self._record_gap(result.query, "not_found", actor)
+        return result
+
+    async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
+        """Store "解决了/没解决"; an unsolved query joins the gap list."""
+        text = clean_query(query)
+        async with self._tx() as session:
+            session.add(KbFeedback(article_key=article_key, query=text, solved=solved, channel=actor.channel,
+                                   at=self._now()))
+            if not solved and text:
+                session.add(KbGapQuery(query=text, reason="unsolved", channel=actor.channel, at=self._now()))
+
+    async def kb_gaps(self, limit: int = 20) -> list[KbGap]:
+        """Unanswered queries grouped by similarity, most frequent first."""
+        async with self._tx() as session:
+            queries = (await session.scalars(select(KbGapQuery.query).order_by(KbGapQuery.id))).all()
+        return group_similar(list(queries))[:limit]
+
+    async def draft_from_ticket(self, number: str, actor: Actor) -> Article:
+        """A draft article from a resolved ticket's resolution note (agents and admins only)."""
+        _require_staff(actor)
+        async with self._tx() as session:
+            ticket = await self._ticket_row(session, number, actor)
+            if ticket.status not in (TicketStatus.RESOLVED.value, TicketStatus.CLOSED.value) \
+                    or not ticket.resolution_note:
+                raise Conflict("kb.ticket_unresolved", f"ticket {number} has no resolution note yet")
+            article = article_from_mapping({
+                "key": f"ticket-{number.lower()}", "title": ticket.summary[:200], "questions": [ticket.summary],
+                "short_answer": ticket.resolution_note[:200], "body": ticket.resolution_note,
+                "service_types": [ticket.service_type] if ticket.service_type else [], "status": "draft",
+                "owner": actor.id[:64],
+            })
+            if (await session.scalars(select(KbArticleRow.id).where(KbArticleRow.key == article.key))).first():
+                raise Conflict("kb.exists", f"article {article.key} already exists")
+            await _upsert(session, [article], actor.id, self._now())
+            return article
+
+    async def publish_article(self, key: str, actor: Actor) -> Article:
+        """Publish a draft so the bot may use it; a new version is recorded."""
+        _require_staff(actor)
+        async with self._tx() as session:
+            article = dataclasses.replace(to_article(await self._article_row(session, key)), status="published")
+            await _upsert(session, [article], actor.id, self._now())
+            return article
+
+    @staticmethod
+    async def _article_row(session: AsyncSession, key: str) -> KbArticleRow:
+        row = (await session.scalars(select(KbArticleRow).where(KbArticleRow.key == key))).first()
+        if row is None:
+            raise NotFound(f"article {key}")
+        return row
+
+    async def _index(self) -> SearchIndex:
+        """The cached index, rebuilt when any article changed (count and newest change)."""
+        async with self._tx() as session:
+            stamp = tuple((await session.execute(
+                select(func.count(KbArticleRow.id), func.max(KbArticleRow.updated_at)))).one())
+            if self._kb_index is None or self._kb_index[0] != stamp:
+                rows = (await session.scalars(select(KbArticleRow).where(KbArticleRow.status == "published"))).all()
+                self._kb_index = (stamp, SearchIndex([to_article(r) for r in rows], self._kb.user_dict))
+        return self._kb_index[1]
+
+    async def _scope(self, actor: Actor) -> KbScope:
+        """The bound account's tier, services and region; unknown for unbound callers."""
+        if actor.customer_id is None:
+            return KbScope()
+        async with self._tx() as session:
+            customer = await session.get(Customer, actor.customer_id)
+            if customer is None:
+                return KbScope()
+            owned = (await session.scalars(select(Circuit.service_type).where(
+                Circuit.customer_id == customer.id))).all()
+        return KbScope(tier=customer.tier, services=tuple(sorted(set(owned))) or None, region=_region(customer))
+
+    async def _record_gap(self, query: str, reason: str, actor: Actor) -> None:
+        async with self._tx() as session:
+            session.add(KbGapQuery(query=query, reason=reason, channel=actor.channel, at=self._now()))
+
+
+def _require_staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise Forbidden("only agents and admins change the knowledge base")

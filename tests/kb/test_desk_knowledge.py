@@ -1,0 +1,89 @@
+"""The knowledge base through the local desk: upsert with history, one transaction, cached search, gaps, drafts."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from backend_client import Actor, Conflict, Forbidden, Role, TicketStatus
+from backend_client.kb import Article, Decision, KbFormatError
+from backend_client.local.knowledge import group_similar, seed_articles
+from tests.backend.helpers import customer, incident
+
+AGENT = Actor(Role.AGENT, "agent-7", "desk")
+LOS = Article(key="ont-los", title="光猫LOS灯红色闪烁怎么办", short_answer="LOS红灯表示光信号中断，请检查尾纤。",
+              body="检查尾纤是否弯折。", questions=("光猫红灯闪", "LOS灯亮红色"), status="published")
+
+
+async def test_reimport_updates_by_key_and_keeps_history(desk):
+    first = await desk.import_articles([LOS], AGENT)
+    second = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], AGENT)
+    again = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], AGENT)
+    assert (first.added, second.updated, again.unchanged) == (1, 1, 1)
+    assert [a.key for a in await desk.export_articles()] == ["ont-los"]
+    versions = await desk.article_versions("ont-los")
+    assert [v["version"] for v in versions] == [1, 2] and versions[0]["short_answer"].startswith("LOS")
+
+
+async def test_a_failing_import_leaves_nothing_half_imported(desk):
+    def articles():
+        yield dataclasses.replace(LOS, key="fine-one")
+        yield LOS
+        raise KbFormatError("bad.yml", 7, "broken")
+
+    with pytest.raises(KbFormatError):
+        await desk.import_articles(articles(), AGENT)
+    assert await desk.export_articles() == []
+
+
+async def test_customers_cannot_change_articles(desk):
+    with pytest.raises(Forbidden):
+        await desk.import_articles([LOS], customer("u1"))
+
+
+async def test_search_sees_new_and_published_articles_without_restart(desk):
+    assert (await desk.search_kb("光猫红灯一直闪", customer("u1"))).decision is Decision.ABSTAIN
+    await desk.import_articles([LOS], AGENT)
+    result = await desk.search_kb("光猫LOS红灯闪烁", customer("u1"))
+    assert result.keys[0] == "ont-los" and result.decision is Decision.ANSWER
+    await desk.import_articles([dataclasses.replace(LOS, status="retired")], AGENT)
+    assert (await desk.search_kb("光猫LOS红灯闪烁", customer("u1"))).hits == ()
+
+
+async def test_shipped_articles_are_seeded_once(desk):
+    added = await seed_articles(desk._engine)
+    assert added >= 60 and await seed_articles(desk._engine) == 0
+    result = await desk.search_kb("发票怎么开", customer("u1"))
+    assert result.decision is not Decision.ABSTAIN and "invoice" in result.keys[0]
+
+
+async def test_unanswered_and_unsolved_queries_become_grouped_gaps(desk):
+    await desk.import_articles([LOS], AGENT)
+    for text in ("机房空调坏了找谁", "机房空调坏了找谁修", "食堂几点开饭"):
+        await desk.search_kb(text, customer("u1"))
+    await desk.kb_feedback("ont-los", "光猫红灯闪", False, customer("u1"))
+    await desk.kb_feedback("ont-los", "LOS灯亮红色", True, customer("u1"))
+    gaps = await desk.kb_gaps()
+    assert gaps[0].count == 2 and "机房空调" in gaps[0].query
+    assert sorted(g.query for g in gaps[1:]) == ["光猫红灯闪", "食堂几点开饭"]
+
+
+def test_similar_questions_group_and_the_most_frequent_comes_first():
+    gaps = group_similar(["怎么改发票抬头", "发票抬头怎么改", "发票抬头怎么改", "停车场在哪"])
+    assert [(g.count, g.query) for g in gaps] == [(3, "发票抬头怎么改"), (1, "停车场在哪")]
+
+
+async def test_a_resolved_ticket_becomes_a_draft_the_bot_uses_only_once_published(desk):
+    number = (await desk.open_ticket(incident("kb-draft", circuit_id=None))).ticket.number
+    with pytest.raises(Conflict):
+        await desk.draft_from_ticket(number, AGENT)
+    await desk.transition(number, TicketStatus.IN_PROGRESS, AGENT)
+    await desk.transition(number, TicketStatus.RESOLVED, AGENT, note="更换了光模块，专线恢复正常。")
+    draft = await desk.draft_from_ticket(number, AGENT)
+    assert draft.status == "draft" and "光模块" in draft.short_answer
+    with pytest.raises(Forbidden):
+        await desk.publish_article(draft.key, customer("u1"))
+    assert draft.key not in (await desk.search_kb(draft.title, customer("u1"))).keys
+    await desk.publish_article(draft.key, AGENT)
+    assert (await desk.kb_article(draft.key)).status == "published"
+    assert draft.key in (await desk.search_kb(draft.title, customer("u1"))).keys
