@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from backend_client.kb import Article, SearchResult
+
 from backend_client.types import (
     Actor,
     ContactBinding,
@@ -134,6 +136,19 @@ class ServiceDesk(Protocol):
 
     async def notification_failed(self, notification_id: int, error: str, *, retry: bool) -> None:
         """Record a failed attempt; retried later with back-off, or given up after the last attempt."""
+        ...
+
+    # knowledge base
+    async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
+        """Published articles the actor's account may see, ranked, with the answer/suggest/abstain decision."""
+        ...
+
+    async def kb_article(self, key: str) -> Article:
+        """One published article; NotFound otherwise."""
+        ...
+
+    async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
+        """Store whether an article solved the customer's question."""
         ...
 
     # jobs and health

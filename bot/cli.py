@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import cli_desk, cli_nlu, cli_wechat, logs
+from bot import cli_desk, cli_kb, cli_nlu, cli_wechat, logs
 from backend_client import BackendError
 from bot.config import Config, load_config
 from bot.errors import FrontDoorError
@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("path", nargs="?", default="tests/conversations", help="a YAML file or a folder of them")
     test.set_defaults(func=_test)
     cli_desk.add_parser(commands)
+    cli_kb.add_parser(commands)
     cli_nlu.add_parser(commands)
     cli_wechat.add_parser(commands)
     return parser

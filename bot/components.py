@@ -10,7 +10,9 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import ServiceDesk
+from backend_client.kb import Thresholds
 from backend_client.local import database
+from backend_client.local.knowledge import SHIPPED_ARTICLES, KbSettings, seed_articles
 from backend_client.local.seed import seed
 from backend_client.local.service import SqlServiceDesk
 from backend_client.sms import OtpSender
@@ -61,6 +63,17 @@ async def prepare_database(config: Config, db: AsyncEngine) -> None:
         added = await seed(db)
         if added:
             log.info("db.seeded customers=%d", added)
+    if config.storage.seed_demo or config.kb.seed:
+        articles = await seed_articles(db, config.kb.articles_dir or SHIPPED_ARTICLES)
+        if articles:
+            log.info("db.seeded kb_articles=%d", articles)
+
+
+def kb_settings(config: Config) -> KbSettings:
+    """The desk's search settings from the `kb` section."""
+    kb = config.kb
+    return KbSettings(Thresholds(kb.answer_threshold, kb.suggest_threshold),
+                      kb.user_dict if kb.user_dict.exists() else None)
 
 
 def _store(config: Config, redis: Redis | None) -> ConversationStore:
@@ -94,7 +107,8 @@ async def open_desk(config: Config, sms: OtpSender | None = None) -> AsyncIterat
         if config.servicedesk.backend == "http":
             desk: ServiceDesk = _http_desk(config, stack)
         else:
-            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config))
+            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config),
+                                  kb=kb_settings(config))
         yield db, desk
 
 

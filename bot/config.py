@@ -112,6 +112,24 @@ class DialogueConfig(Section):
         return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
 
+class KbConfig(Section):
+    """The knowledge base: score thresholds, the jieba user dictionary, the shipped articles and seeding."""
+
+    answer_threshold: float = Field(0.72, ge=0, le=1)
+    suggest_threshold: float = Field(0.58, ge=0, le=1)
+    user_dict: Path = Path("nlu/data/dict.txt")
+    articles_dir: Path | None = None
+    seed: bool = False
+
+    _paths = field_validator("user_dict", "articles_dir")(lambda v, info: v if v is None else _resolve(v, info))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "KbConfig":
+        if self.suggest_threshold > self.answer_threshold:
+            raise ValueError("kb.suggest_threshold must not exceed kb.answer_threshold")
+        return self
+
+
 class SlaTarget(Section):
     """Response and resolution targets of one priority."""
 
@@ -368,6 +386,7 @@ class Config(Section):
     conversations: ConversationsConfig = ConversationsConfig()
     nlu: NluConfig = NluConfig()
     dialogue: DialogueConfig = DialogueConfig()
+    kb: KbConfig = KbConfig()
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     api: ApiConfig = ApiConfig()
     channels: ChannelsConfig = ChannelsConfig()

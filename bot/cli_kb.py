@@ -1,0 +1,103 @@
+"""`frontdoor kb`: import, export, search, gaps, evaluation, drafts from tickets and publishing of articles."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Awaitable, Callable
+
+from backend_client import Actor, Role
+from backend_client.kb import KbFormatError, Scope, SearchIndex, load_path, to_csv, to_yaml
+from backend_client.kb.evaluate import evaluate, load_cases
+from backend_client.local.knowledge import KnowledgeBase
+from bot.components import kb_settings, open_desk
+from bot.config import Config
+from bot.errors import FrontDoorError
+
+OPERATOR = Actor(Role.ADMIN, "cli", "cli")
+Action = Callable[[KnowledgeBase, argparse.Namespace, Config], Awaitable[None]]
+
+
+async def _import(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+    report = await desk.import_articles(load_path(args.path), OPERATOR)
+    print(f"导入完成：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}")
+
+
+async def _export(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+    articles = await desk.export_articles(args.status)
+    sys.stdout.write(to_csv(articles) if args.format == "csv" else to_yaml(articles))
+
+
+async def _search(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+    result = await desk.search_kb(args.text, OPERATOR, limit=args.limit)
+    print(f"决定：{result.decision.value}  分数：{result.score:.3f}")
+    for hit in result.hits:
+        print(f"  {hit.score:.3f}  {hit.article.key:<36} {hit.article.title}")
+
+
+async def _gaps(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+    for gap in await desk.kb_gaps(args.limit):
+        print(f"{gap.count:>5}  {gap.query}  （{' / '.join(gap.examples)}）")
+
+
+async def _eval(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+    settings = kb_settings(config)
+    index = SearchIndex(await desk.export_articles("published"), settings.user_dict)
+    report = evaluate(index, load_cases(args.file), settings.thresholds, Scope(tier=args.tier, region=args.region))
+    print("\n".join(report.lines()))
+
+
+async def _draft(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+    article = await desk.draft_from_ticket(args.number, OPERATOR)
+    print(f"已从工单 {args.number} 生成草稿文章 {article.key}，发布：frontdoor kb publish {article.key}")
+
+
+async def _publish(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+    print(f"文章 {(await desk.publish_article(args.key, OPERATOR)).key} 已发布")
+
+
+def _run(action: Action) -> Callable[[argparse.Namespace, Config], int]:
+    """A sub-command's `func`: open the local desk, run the action; a malformed file names its line (exit 2)."""
+    def run(args: argparse.Namespace, config: Config) -> int:
+        async def main() -> None:
+            async with open_desk(config) as (_, desk):
+                if not isinstance(desk, KnowledgeBase):
+                    raise FrontDoorError("frontdoor kb needs servicedesk.backend: local")
+                await action(desk, args, config)
+        try:
+            asyncio.run(main())
+        except KbFormatError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        return 0
+    return run
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Add `kb` and its sub-commands."""
+    kb = commands.add_parser("kb", help="knowledge base").add_subparsers(dest="kb", required=True)
+    imp = kb.add_parser("import", help="import or update articles (Markdown with front matter, YAML, CSV)")
+    imp.add_argument("path", help="a file or a folder of them")
+    imp.set_defaults(func=_run(_import))
+    export = kb.add_parser("export", help="print every article")
+    export.add_argument("--format", choices=["yaml", "csv"], default="yaml")
+    export.add_argument("--status", choices=["draft", "published", "retired"])
+    export.set_defaults(func=_run(_export))
+    search = kb.add_parser("search", help="search as an unbound customer would")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=3)
+    search.set_defaults(func=_run(_search))
+    gaps = kb.add_parser("gaps", help="unanswered questions, most frequent first")
+    gaps.add_argument("--limit", type=int, default=20)
+    gaps.set_defaults(func=_run(_gaps))
+    ev = kb.add_parser("eval", help="hit@1, hit@3, MRR, answer/abstain rates and latency on (question, key) pairs")
+    ev.add_argument("file")
+    ev.add_argument("--tier", default="industry")
+    ev.add_argument("--region", default="广东/深圳")
+    ev.set_defaults(func=_run(_eval))
+    draft = kb.add_parser("draft-from-ticket", help="a draft article from a resolved ticket's resolution note")
+    draft.add_argument("number")
+    draft.set_defaults(func=_run(_draft))
+    publish = kb.add_parser("publish", help="publish a draft so the bot uses it")
+    publish.add_argument("key")
+    publish.set_defaults(func=_run(_publish))

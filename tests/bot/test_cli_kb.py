@@ -1,0 +1,39 @@
+"""`frontdoor kb` as an operator runs it: import, re-import, bad files, search, export, gaps."""
+from __future__ import annotations
+
+from tests.bot.test_cli import run_cli
+
+GOOD = """- key: parking-visitors
+  title: 营业厅访客停车怎么办理
+  questions: [营业厅能停车吗]
+  short_answer: 营业厅访客可凭办理业务小票免费停车2小时。
+  body: 到前台出示小票即可。
+  status: published
+"""
+
+
+def test_import_search_export_and_reimport_without_duplicates(tmp_path, model_dir):
+    (tmp_path / "kb.yml").write_text(GOOD, encoding="utf-8")
+    first = run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False)
+    assert first.returncode == 0 and "新增 1" in first.stdout, first.stderr
+    assert "未变 1" in run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False).stdout
+    found = run_cli(["kb", "search", "营业厅访客停车"], tmp_path, model_dir, seed=False).stdout
+    assert "parking-visitors" in found.splitlines()[1]
+    exported = run_cli(["kb", "export", "--format", "csv"], tmp_path, model_dir, seed=False).stdout
+    assert exported.count("parking-visitors") == 1
+
+
+def test_a_malformed_file_names_file_and_line_and_imports_nothing(tmp_path, model_dir):
+    (tmp_path / "a.yml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "b.yml").write_text("- key: broken\n  title: 缺少答案\n  body: x\n", encoding="utf-8")
+    result = run_cli(["kb", "import", "."], tmp_path, model_dir, seed=False)
+    assert result.returncode == 2
+    assert "b.yml:1" in result.stderr and "short_answer" in result.stderr
+    assert "parking-visitors" not in run_cli(["kb", "export"], tmp_path, model_dir, seed=False).stdout
+
+
+def test_unanswerable_questions_show_up_in_gaps(tmp_path, model_dir):
+    for _ in range(2):
+        assert "abstain" in run_cli(["kb", "search", "食堂今天吃什么菜"], tmp_path, model_dir).stdout
+    gaps = run_cli(["kb", "gaps"], tmp_path, model_dir).stdout
+    assert gaps.split()[:2] == ["2", "食堂今天吃什么菜"]
