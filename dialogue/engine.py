@@ -10,6 +10,7 @@ from dialogue.context import TurnContext
 from dialogue.conversation import Conversation, Owner, Turn, restore
 from dialogue.flows.binding import BindAccountForm, BindCodeForm, offer_binding, welcome
 from dialogue.flows.fault_report import FaultReportForm
+from dialogue.flows.knowledge import knowledge
 from dialogue.flows.survey import answer_survey
 from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
 from dialogue.forms import FormRunner
@@ -114,6 +115,9 @@ class Engine:
             return offer or await RUNNERS[trigger].start(ctx, parse)
         if parse.intent == "subscribe":
             return welcome(ctx)
+        answered = await knowledge(ctx, parse)
+        if answered:
+            return answered
         if parse.intent in SIMPLE and not parse.fallback:
             return [ctx.reply(parse.intent, kind=SIMPLE[parse.intent])]
         return [ctx.reply("fallback" if parse.fallback else "unsupported", kind=ReplyKind.MENU)]

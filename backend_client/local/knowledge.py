@@ -144,7 +144,8 @@ class KnowledgeBase(DeskBase):
         """The saved versions of an article, oldest first."""
         async with self._tx() as session:
             row = await self._article_row(session, key)
-            query = select(KbArticleVersion).where(KbArticleVersion.article_id == row.id).order_by(KbArticleVersion.version)
+            query = (select(KbArticleVersion).where(KbArticleVersion.article_id == row.id)
+                     .order_by(KbArticleVersion.version))
             return [{"version": v.version, "by": v.by, **v.fields} for v in (await session.scalars(query)).all()]
 
     async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:

@@ -1,0 +1,89 @@
+"""Answers from the knowledge base: FAQ and unsure messages, outage questions, suggestions and feedback."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from backend_client import NotFound
+from backend_client.kb import Article, Decision, SearchResult
+from dialogue.context import TurnContext
+from dialogue.types import Button, Reply, ReplyKind
+from nlu import Parse
+
+QUESTION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request"})
+"""Questions no flow handles: the knowledge base answers them."""
+
+
+def _payload(intent: str, **values: str) -> str:
+    return f"/{intent}{json.dumps(values, ensure_ascii=False)}"
+
+
+def answer(ctx: TurnContext, article: Article, query: str) -> Reply:
+    """The article's short answer (voice: the voice answer) with "解决了/没解决" buttons."""
+    reply = ctx.reply("kb_answer", kind=ReplyKind.QUESTION, title=article.title, answer=article.short_answer,
+                      voice_answer=article.voice_answer or article.short_answer)
+    buttons = tuple(Button(ctx.label("kb", label), _payload("kb_feedback", article=article.key, solved=solved,
+                                                             q=query))
+                    for label, solved in (("solved", "yes"), ("unsolved", "no")))
+    return dataclasses.replace(reply, buttons=buttons, data={**reply.data, "article": article.key})
+
+
+def _suggest(ctx: TurnContext, result: SearchResult) -> Reply:
+    reply = ctx.reply("kb_suggest", kind=ReplyKind.QUESTION)
+    buttons = tuple(Button(h.article.title, _payload("kb_article", article=h.article.key, q=result.query))
+                    for h in result.hits[:3])
+    return dataclasses.replace(reply, buttons=buttons, data={"articles": result.keys[:3]})
+
+
+async def search(ctx: TurnContext, text: str, *, unsure: bool = False) -> list[Reply]:
+    """Answer, suggest or abstain; an unsure message that finds nothing gets the usual "please rephrase"."""
+    result = await ctx.desk.search_kb(text, ctx.actor)
+    if result.decision is Decision.ANSWER and result.top is not None:
+        return [answer(ctx, result.top.article, result.query)]
+    if result.decision is Decision.SUGGEST:
+        return [_suggest(ctx, result)]
+    return [ctx.reply("fallback" if unsure else "kb_abstain", kind=ReplyKind.MENU)]
+
+
+async def _outage(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    """A published notice covering the bound account beats any article."""
+    binding = ctx.conversation.binding
+    notices = await ctx.desk.notices_affecting(customer_id=binding.customer_id) if binding else []
+    if notices:
+        notice = min(notices, key=lambda n: n.ends_at)
+        return [ctx.reply("kb_outage_notice", title=notice.title, text=notice.text,
+                          ends=ctx.local_time(notice.ends_at))]
+    return await search(ctx, parse.text)
+
+
+async def _feedback(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    solved = parse.first("solved") == "yes"
+    await ctx.desk.kb_feedback(parse.first("article") or "", parse.first("q") or "", solved, ctx.actor)
+    if solved:
+        return [ctx.reply("kb_solved")]
+    return [ctx.reply("kb_unsolved", kind=ReplyKind.MENU)]
+
+
+async def _chosen(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    try:
+        article = await ctx.desk.kb_article(parse.first("article") or "")
+    except NotFound:
+        return [ctx.reply("kb_abstain", kind=ReplyKind.MENU)]
+    return [answer(ctx, article, parse.first("q") or article.title)]
+
+
+async def knowledge(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    """Replies for the knowledge-base intents and unsure messages; empty when not ours or the desk has no KB."""
+    if not callable(getattr(ctx.desk, "search_kb", None)):  # the HTTP desk has no knowledge-base API yet
+        return []
+    if parse.fallback:
+        return await search(ctx, parse.text, unsure=True)
+    if parse.intent == "kb_feedback":
+        return await _feedback(ctx, parse)
+    if parse.intent == "kb_article":
+        return await _chosen(ctx, parse)
+    if parse.intent == "query_outage":
+        return await _outage(ctx, parse)
+    if parse.intent in QUESTION_INTENTS:
+        return await search(ctx, parse.text)
+    return []
