@@ -2,17 +2,26 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import AsyncIterator
 
 import pytest
 
 from backend_client import Actor, Conflict, Forbidden, Role, TicketStatus
 from backend_client.kb import Article, Decision, KbFormatError
 from backend_client.local.knowledge import group_similar, seed_articles
+from backend_client.local.service import SqlServiceDesk
 from tests.backend.helpers import customer, incident
+from tests.conftest import seeded_desk
 
 AGENT = Actor(Role.AGENT, "agent-7", "desk")
 LOS = Article(key="ont-los", title="光猫LOS灯红色闪烁怎么办", short_answer="LOS红灯表示光信号中断，请检查尾纤。",
               body="检查尾纤是否弯折。", questions=("光猫红灯闪", "LOS灯亮红色"), status="published")
+
+
+@pytest.fixture
+async def desk(database_url: str) -> AsyncIterator[SqlServiceDesk]:
+    async with seeded_desk(database_url) as local:
+        yield local
 
 
 async def test_reimport_updates_by_key_and_keeps_history(desk):
