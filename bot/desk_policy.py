@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from backend_client.local.calendar import AlwaysOpen, BusinessCalendar, Calendar
 from backend_client.local.policy import DeskPolicy, Plan, SlaTarget, SupportGroup
 from backend_client.sms import LogOtpSender, OtpSender, TwilioSmsSender
-from bot.config import CalendarConfig, Config, PlanConfig
+from bot.config import Config
+from bot.config_desk import CalendarConfig, PlanConfig
 
 
 def _calendar(name: str, calendars: dict[str, CalendarConfig], zone: ZoneInfo) -> Calendar:
