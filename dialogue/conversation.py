@@ -57,6 +57,7 @@ class Conversation:
     binding: ContactBinding | None = None
     binding_checked: bool = False
     pending_buttons: list[str] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: utcnow().isoformat())
     schema_version: int = SCHEMA_VERSION

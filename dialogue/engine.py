@@ -16,7 +16,7 @@ from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
 from dialogue.forms import FormRunner
 from dialogue.store import ConversationStore, StoreUnavailable
 from dialogue.templates import Templates
-from dialogue.types import InboundMessage, Reply, ReplyKind, TurnFailed, utcnow
+from dialogue.types import InboundMessage, MessageKind, Reply, ReplyKind, TurnFailed, utcnow
 from nlu import Interpreter, Parse
 from nlu.payload import parse_payload
 
@@ -28,6 +28,8 @@ TRIGGERS = {"report_fault": "fault_report", "query_ticket": "ticket_status", "ur
             "bind_account": "bind_account"}
 SIMPLE = {"greet": ReplyKind.MENU, "goodbye": ReplyKind.GOODBYE, "thank": ReplyKind.TEXT}
 HANDOFF_INTENTS = frozenset({"request_human", "complaint"})
+ATTACHMENT_KINDS = frozenset({MessageKind.IMAGE, MessageKind.LOCATION})
+MAX_ATTACHMENTS = 20
 CANCEL_WORDS = frozenset({"算了", "取消", "不用了", "不办了", "退出"})
 """Exact messages that always cancel, whatever the classifier says."""
 
@@ -90,6 +92,8 @@ class Engine:
 
     async def _decide(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
         conversation = ctx.conversation
+        if ctx.message.kind in ATTACHMENT_KINDS and not ctx.message.text.strip():
+            return self._attach(ctx)
         if conversation.owner == Owner.WAITING_AGENT:
             return self._while_waiting(ctx, parse)
         if conversation.owner == Owner.AGENT:
@@ -121,6 +125,14 @@ class Engine:
         if parse.intent in SIMPLE and not parse.fallback:
             return [ctx.reply(parse.intent, kind=SIMPLE[parse.intent])]
         return [ctx.reply("fallback" if parse.fallback else "unsupported", kind=ReplyKind.MENU)]
+
+    def _attach(self, ctx: TurnContext) -> list[Reply]:
+        """Keep a picture or a location with the conversation (the agent sees it) and acknowledge it."""
+        message = ctx.message
+        ctx.conversation.attachments.append({"kind": message.kind.value, "at": message.received_at.isoformat(),
+                                             **message.metadata})
+        del ctx.conversation.attachments[:-MAX_ATTACHMENTS]
+        return [ctx.reply(f"attachment_{message.kind.value}")]
 
     def _hand_off(self, ctx: TurnContext) -> list[Reply]:
         """Record that the conversation waits for an agent (the agent desk picks it up)."""

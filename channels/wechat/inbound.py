@@ -113,12 +113,12 @@ def _map(message: Any, root: dict[str, Any], clicks: Mapping[str, str], subscrib
         return _engine(fields, Window.MESSAGE) if heard else _reply(fields, "wechat_voice_unrecognised")
     if isinstance(message, messages.ImageMessage):
         fields = _fields(MessageKind.IMAGE, media_id=message.media_id, pic_url=message.image)
-        return _reply(fields, "wechat_image_received")
+        return _engine(fields, Window.MESSAGE)
     if isinstance(message, messages.LocationMessage):
         label = _text(root.get("Label")).strip()
         fields = _fields(MessageKind.LOCATION, label, latitude=_text(root.get("Location_X")),
                          longitude=_text(root.get("Location_Y")), scale=_text(root.get("Scale")), label=label)
-        return _engine(fields, Window.MESSAGE) if label else _reply(fields, "wechat_location_received")
+        return _engine(fields, Window.MESSAGE)
     if isinstance(message, (events.SubscribeEvent, events.SubscribeScanEvent)):
         scene = message.scene_id if isinstance(message, events.SubscribeScanEvent) else None
         return _engine(_fields(MessageKind.SUBSCRIBE, greet, scene=scene), Window.EVENT)

@@ -7,7 +7,7 @@ from backend_client import SYSTEM, Actor, Reporter, TicketStatus
 from dialogue.engine import Engine
 from dialogue.store import InMemoryConversationStore
 from dialogue.templates import Templates
-from dialogue.types import InboundMessage, ReplyKind, TurnFailed
+from dialogue.types import InboundMessage, MessageKind, ReplyKind, TurnFailed
 from backend_client.local import database
 from backend_client.local.service import SqlServiceDesk
 from tests.fakes import KeywordInterpreter
@@ -181,3 +181,15 @@ async def test_urging_escalates_the_latest_ticket_one_level(engine, desk):
     urged = await say(engine, "都两天了怎么还没修好，快点", user="demo-bound")
     assert templates(urged) == ["ticket_urged"] and urged[0].data["tier"] == "省公司"
     assert (await desk.get_ticket(number, SYSTEM)).assigned_group == "gd"
+
+
+async def test_pictures_and_locations_are_kept_with_the_conversation_and_acknowledged(engine, store):
+    await say(engine, "专线断了")
+    picture = InboundMessage(channel="wechat", user_id="u1", conversation_id="app:u1", kind=MessageKind.IMAGE,
+                             metadata={"media_id": "m-1", "pic_url": "http://mmbiz.qpic.cn/x"})
+    replies = await engine.handle(picture)
+    assert templates(replies) == ["attachment_image"]
+    state = await store.load("app:u1")
+    assert state["attachments"][0]["media_id"] == "m-1" and state["attachments"][0]["kind"] == "image"
+    assert state["flow"]["name"] == "fault_report"  # the fault report goes on after the picture
+    assert templates(await say(engine, "GZ-MSTP-000123")) == ["ask_contact_phone"]

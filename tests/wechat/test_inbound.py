@@ -37,12 +37,12 @@ def test_voice_without_transcript_asks_to_type():
     assert (decision.action, decision.template) == (Action.TEMPLATE, "wechat_voice_unrecognised")
 
 
-def test_image_is_acknowledged_and_kept_in_metadata():
+def test_image_goes_to_the_engine_with_its_media_in_metadata():
     decision = decide("image.xml")
     assert decision.message.kind == MessageKind.IMAGE
     assert decision.message.metadata["pic_url"].startswith("http://mmbiz.qpic.cn/")
     assert decision.message.metadata["media_id"]
-    assert (decision.action, decision.template) == (Action.TEMPLATE, "wechat_image_received")
+    assert (decision.action, decision.message.text) == (Action.ENGINE, "")
 
 
 def test_location_label_goes_to_the_engine_as_an_address():
@@ -52,9 +52,9 @@ def test_location_label_goes_to_the_engine_as_an_address():
     assert decision.message.metadata["latitude"] == "23.129163"
 
 
-def test_location_without_label_is_acknowledged():
+def test_location_without_label_goes_to_the_engine_as_an_attachment():
     decision = decide("location.xml", "")
-    assert (decision.action, decision.template) == (Action.TEMPLATE, "wechat_location_received")
+    assert (decision.action, decision.message.text) == (Action.ENGINE, "")
     assert decision.message.metadata["longitude"] == "113.264435"
 
 
