@@ -87,13 +87,12 @@ OUTCOME_TEMPLATES = {
 }
 
 
-def _describe(ctx: TurnContext, opened: TicketOpened) -> dict[str, str | int]:
+def _describe(ctx: TurnContext, opened: TicketOpened) -> dict[str, str]:
     """What the customer is told: number, priority, who handles it, the response target, and any notice."""
     ticket, notice = opened.ticket, opened.notice
-    values: dict[str, str | int] = {
+    values: dict[str, str] = {
         "number": ticket.number, "priority": ticket.priority, "tier": ctx.label("tier", ticket.assigned_tier),
         "status": ctx.label("status", ticket.status.value),
-        "response_minutes": int((ticket.response_due_at - ticket.created_at).total_seconds() // 60),
         "response_due": ctx.local_time(ticket.response_due_at),
     }
     if notice is not None:
