@@ -1,14 +1,14 @@
 """The WeChat outbox job: claim the desk's notifications, render them, deliver them, record each result."""
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import AsyncIterator
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from backend_client import BackendError, ServiceDesk
+from backend_client import ServiceDesk
+from bot.jobs import repeating
 from bot.keys import COMPONENTS, CONFIG
 from channels.wechat.delivery import NotificationSender
 from channels.wechat.runtime import RUNTIME
@@ -46,16 +46,6 @@ class OutboxDelivery:
         return delivered
 
 
-async def deliver_forever(delivery: OutboxDelivery, interval_s: float) -> None:
-    """Run a delivery pass, then sleep; a desk failure is logged and tried again next time."""
-    while True:
-        try:
-            await delivery.run_once()
-        except BackendError as exc:
-            log.warning("outbox.pass_failed error=%s", exc.code)
-        await asyncio.sleep(interval_s)
-
-
 def outbox_delivery(app: web.Application) -> OutboxDelivery:
     """The delivery of a running app (after the components and the WeChat channel are open)."""
     config, components, runtime = app[CONFIG], app[COMPONENTS], app[RUNTIME]
@@ -65,9 +55,5 @@ def outbox_delivery(app: web.Application) -> OutboxDelivery:
 
 async def wechat_delivery_job(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx (after the WeChat channel's): deliver every `jobs.delivery_interval_s`, stop at shutdown."""
-    interval = app[CONFIG].jobs.delivery_interval_s
-    task = asyncio.create_task(deliver_forever(outbox_delivery(app), interval)) if interval > 0 else None
-    yield
-    if task is not None:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    async with repeating("outbox", outbox_delivery(app).run_once, app[CONFIG].jobs.delivery_interval_s):
+        yield

@@ -1,33 +1,42 @@
-"""Background jobs of a serving process: the SLA clock, run every `jobs.sla_interval_s` seconds."""
+"""Background jobs of a serving process: each one a pass repeated every few seconds until shutdown."""
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from backend_client import BackendError, ServiceDesk
+from backend_client import BackendError
 from bot.keys import COMPONENTS, CONFIG
 
 log = logging.getLogger(__name__)
 
 
-async def run_sla_forever(desk: ServiceDesk, interval_s: float) -> None:
-    """Run the SLA job, then sleep; a failed run is logged and tried again next time."""
+async def repeat(name: str, run_once: Callable[[], Awaitable[Any]], interval_s: float) -> None:
+    """Run a pass, then sleep; a desk failure is logged and the pass tried again next time."""
     while True:
         try:
-            await desk.run_sla_job()
+            await run_once()
         except BackendError as exc:
-            log.warning("jobs.sla.failed error=%s", exc.code)
+            log.warning("jobs.%s.failed error=%s", name, exc.code)
         await asyncio.sleep(interval_s)
 
 
+@asynccontextmanager
+async def repeating(name: str, run_once: Callable[[], Awaitable[Any]], interval_s: float) -> AsyncIterator[None]:
+    """Repeat ``run_once`` while the block runs (not at all when the interval is 0); cancel it on exit."""
+    task = asyncio.create_task(repeat(name, run_once, interval_s)) if interval_s > 0 else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
 async def background_jobs(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: start the jobs after the components are open, cancel them at shutdown."""
-    interval = app[CONFIG].jobs.sla_interval_s
-    task = asyncio.create_task(run_sla_forever(app[COMPONENTS].desk, interval)) if interval > 0 else None
-    yield
-    if task is not None:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+    """cleanup_ctx: the SLA job every `jobs.sla_interval_s`, after the components are open."""
+    async with repeating("sla", app[COMPONENTS].desk.run_sla_job, app[CONFIG].jobs.sla_interval_s):
+        yield
