@@ -52,6 +52,20 @@ class Form(Protocol):
         ...
 
 
+class SimpleForm:
+    """Defaults for forms that know nothing in advance and are never confirmed."""
+
+    confirm: str | None = None
+
+    async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
+        """Nothing is known before the customer says it."""
+        return {}
+
+    def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:
+        """No confirmation step."""
+        return {}
+
+
 @dataclass
 class FormRunner:
     """Drives one form through the turns of a conversation."""

@@ -6,7 +6,7 @@ import uuid
 
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
-from dialogue.forms import Slot, payload
+from dialogue.forms import SimpleForm, Slot, payload
 from dialogue.masking import mask_phone
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
@@ -32,24 +32,17 @@ def _customer_code(text: str) -> str | None:
     return match.group(0).upper() if match else None
 
 
-class BindAccountForm:
+class BindAccountForm(SimpleForm):
     """Asks for the account and the contact's registered mobile, then has the desk send a code."""
 
     name = "bind_account"
-    confirm = None
     slots = (
         Slot("customer_code", "ask_customer_code", ("customer_code",), accept_text=_customer_code,
              invalid="invalid_customer_code"),
         Slot("mobile", "ask_bind_mobile", ("phone_number",), invalid="invalid_phone"),
     )
 
-    async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
-        """Nothing is known before the customer says it."""
-        return {}
 
-    def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:
-        """No confirmation step: the one-time code confirms."""
-        return {}
 
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """Start verification; on a match ask for the code, otherwise say so and ask again from the account."""
@@ -63,20 +56,13 @@ class BindAccountForm:
         return [ctx.reply("ask_bind_code", kind=ReplyKind.QUESTION, mobile=mask_phone(state.slots["mobile"]))]
 
 
-class BindCodeForm:
+class BindCodeForm(SimpleForm):
     """Takes the six-digit code and binds; wrong or expired codes are asked again a bounded number of times."""
 
     name = CODE_FLOW
-    confirm = None
     slots = (Slot("code", "ask_bind_code_again", accept_text=_otp, invalid="invalid_bind_code"),)
 
-    async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
-        """The code flow is only entered from the account form."""
-        return {}
 
-    def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:
-        """No confirmation step."""
-        return {}
 
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """Confirm the code with the desk; greet the bound contact by account name."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from backend_client import Conflict, Forbidden, NotFound, Ticket
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
-from dialogue.forms import Slot, payload
+from dialogue.forms import SimpleForm, Slot, payload
 from dialogue.types import Button, Reply
 from nlu import Parse
 
@@ -16,11 +16,10 @@ async def visible_tickets(ctx: TurnContext) -> list[Ticket]:
     return (await ctx.desk.list_tickets(ctx.actor, limit=OTHER_TICKETS_SHOWN + 1)).items
 
 
-class TicketStatusForm:
+class TicketStatusForm(SimpleForm):
     """The ticket status flow."""
 
     name = "ticket_status"
-    confirm = None
     slots = (Slot("ticket_id", "ask_ticket_id", ("ticket_id",), invalid="invalid_ticket_id"),)
 
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
@@ -30,9 +29,6 @@ class TicketStatusForm:
         tickets = await visible_tickets(ctx)
         return {"ticket_id": tickets[0].number} if tickets else {}
 
-    def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:
-        """Never confirmed: the query has no side effects."""
-        return {}
 
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """Look the ticket up and describe where it stands."""
