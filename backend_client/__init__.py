@@ -1,6 +1,6 @@
 """The service desk contract and its implementations."""
 from backend_client.errors import BackendError, BackendUnavailable, Conflict, Forbidden, Invalid, NotFound
-from backend_client.protocol import ServiceDesk
+from backend_client.protocol import KnowledgeAdmin, ServiceDesk
 from backend_client.types import (
     OPEN_STATUSES,
     SYSTEM,
@@ -30,7 +30,7 @@ from backend_client.types import (
 
 __all__ = [
     "OPEN_STATUSES", "SYSTEM", "Actor", "BackendError", "BackendUnavailable", "CircuitInfo", "Conflict",
-    "ContactBinding", "Customer", "Forbidden", "Invalid", "Level", "NewNotice", "NewTicket", "NotFound", "Notice",
-    "Notification", "OpenOutcome", "Page", "Problem", "Reporter", "Role", "Scope", "ServiceDesk", "SlaJobReport",
-    "Survey", "Ticket", "TicketEvent", "TicketKind", "TicketOpened", "TicketStatus",
+    "ContactBinding", "Customer", "Forbidden", "Invalid", "KnowledgeAdmin", "Level", "NewNotice", "NewTicket",
+    "NotFound", "Notice", "Notification", "OpenOutcome", "Page", "Problem", "Reporter", "Role", "Scope",
+    "ServiceDesk", "SlaJobReport", "Survey", "Ticket", "TicketEvent", "TicketKind", "TicketOpened", "TicketStatus",
 ]

@@ -1,7 +1,7 @@
 """JSON shapes of the contract types, shared by the REST API and the HTTP client so both sides agree.
 
 Dataclasses become objects with one key per field, enums their value, datetimes ISO 8601 with their
-offset (a naive datetime is refused both ways), tuples and lists arrays. Decoding follows the type
+offset (a naive datetime is refused both ways), dates ``YYYY-MM-DD``, tuples and lists arrays. Decoding follows the type
 hints of the target class and names the field that does not fit (``reporter.channel``, ``items[3].at``).
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import types
 from dataclasses import MISSING, fields, is_dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -34,6 +34,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("naive datetime cannot be encoded: the contract carries offsets")
+        return value.isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [encode(item) for item in value]
@@ -67,6 +69,15 @@ def parse_datetime(value: Any, field: str) -> datetime:
     if moment.tzinfo is None:
         raise CodecError(field, "must carry a UTC offset (e.g. +08:00 or Z)")
     return moment
+
+
+def _parse_date(value: Any, field: str) -> date:
+    if not isinstance(value, str):
+        raise CodecError(field, "must be a date string (YYYY-MM-DD)")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CodecError(field, f"is not a date (YYYY-MM-DD): {value[:40]!r}") from None
 
 
 def _decode(hint: Any, value: Any, strict: bool, field: str) -> Any:
@@ -151,6 +162,8 @@ def _scalar(hint: Any, value: Any, field: str) -> Any:
             raise CodecError(field, f"must be one of: {allowed}") from None
     if hint is datetime:
         return parse_datetime(value, field)
+    if hint is date:
+        return _parse_date(value, field)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if hint in (str, int, float, bool) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):

@@ -6,10 +6,9 @@ caller, decides what a contact may see (their own account only) and records who 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Iterable, Protocol
 
-from backend_client.kb import Article, SearchResult
-
+from backend_client.kb import Article, ArticleVersion, ImportReport, KbGap, SearchResult
 from backend_client.types import (
     Actor,
     ContactBinding,
@@ -158,4 +157,32 @@ class ServiceDesk(Protocol):
 
     async def ping(self) -> None:
         """Raise BackendUnavailable when the desk cannot be reached."""
+        ...
+
+
+class KnowledgeAdmin(Protocol):
+    """Knowledge management for the desk's staff: articles in and out, their history, gaps, drafts, publishing."""
+
+    async def import_articles(self, articles: Iterable[Article], actor: Actor) -> ImportReport:
+        """Upsert by key in one transaction (all or nothing), recording a version for each change."""
+        ...
+
+    async def export_articles(self, actor: Actor, status: str | None = None) -> list[Article]:
+        """Every article (or those with ``status``), by key."""
+        ...
+
+    async def article_versions(self, key: str, actor: Actor) -> list[ArticleVersion]:
+        """An article's saved versions, oldest first."""
+        ...
+
+    async def kb_gaps(self, actor: Actor, limit: int = 20) -> list[KbGap]:
+        """Questions the knowledge base did not answer, similar ones grouped, most frequent first."""
+        ...
+
+    async def draft_from_ticket(self, number: str, actor: Actor) -> Article:
+        """A draft article from a resolved ticket's resolution note."""
+        ...
+
+    async def publish_article(self, key: str, actor: Actor) -> Article:
+        """Publish an article so the bot may use it."""
         ...

@@ -1,69 +1,75 @@
-"""`frontdoor kb`: import, export, search, gaps, evaluation, drafts from tickets and publishing of articles."""
+"""`frontdoor kb`: import, export, search, gaps, evaluation, drafts from tickets and publishing of articles.
+
+Works on the local desk and, with `servicedesk.backend: http`, on a remote desk's REST API (an admin token).
+"""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Protocol, cast
 
-from backend_client import Actor, Role
+from backend_client import Actor, KnowledgeAdmin, Role, ServiceDesk
 from backend_client.kb import KbFormatError, Scope, SearchIndex, load_path, to_csv, to_yaml
 from backend_client.kb.evaluate import evaluate, load_cases
-from backend_client.local.knowledge import KnowledgeBase
 from bot.components import kb_settings, open_desk
 from bot.config import Config
-from bot.errors import FrontDoorError
+from channels.render import printable
 
 OPERATOR = Actor(Role.ADMIN, "cli", "cli")
-Action = Callable[[KnowledgeBase, argparse.Namespace, Config], Awaitable[None]]
 
 
-async def _import(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+class KbDesk(ServiceDesk, KnowledgeAdmin, Protocol):
+    """What `frontdoor kb` needs of a desk: the customer-facing search and knowledge management."""
+
+
+Action = Callable[[KbDesk, argparse.Namespace, Config], Awaitable[None]]
+
+
+async def _import(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
     report = await desk.import_articles(load_path(args.path), OPERATOR)
     print(f"导入完成：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}")
 
 
-async def _export(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
-    articles = await desk.export_articles(args.status)
+async def _export(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
+    articles = await desk.export_articles(OPERATOR, args.status)
     sys.stdout.write(to_csv(articles) if args.format == "csv" else to_yaml(articles))
 
 
-async def _search(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+async def _search(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
     result = await desk.search_kb(args.text, OPERATOR, limit=args.limit)
     print(f"决定：{result.decision.value}  分数：{result.score:.3f}")
     for hit in result.hits:
-        print(f"  {hit.score:.3f}  {hit.article.key:<36} {hit.article.title}")
+        print(f"  {hit.score:.3f}  {hit.article.key:<36} {printable(hit.article.title)}")
 
 
-async def _gaps(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
-    for gap in await desk.kb_gaps(args.limit):
-        print(f"{gap.count:>5}  {gap.query}  （{' / '.join(gap.examples)}）")
+async def _gaps(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
+    for gap in await desk.kb_gaps(OPERATOR, args.limit):
+        print(printable(f"{gap.count:>5}  {gap.query}  （{' / '.join(gap.examples)}）"))
 
 
-async def _eval(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+async def _eval(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
     settings = kb_settings(config)
-    index = SearchIndex(await desk.export_articles("published"), settings.user_dict)
+    index = SearchIndex(await desk.export_articles(OPERATOR, "published"), settings.user_dict)
     report = evaluate(index, load_cases(args.file), settings.thresholds, Scope(tier=args.tier, region=args.region))
     print("\n".join(report.lines()))
 
 
-async def _draft(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+async def _draft(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
     article = await desk.draft_from_ticket(args.number, OPERATOR)
     print(f"已从工单 {args.number} 生成草稿文章 {article.key}，发布：frontdoor kb publish {article.key}")
 
 
-async def _publish(desk: KnowledgeBase, args: argparse.Namespace, config: Config) -> None:
+async def _publish(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
     print(f"文章 {(await desk.publish_article(args.key, OPERATOR)).key} 已发布")
 
 
 def _run(action: Action) -> Callable[[argparse.Namespace, Config], int]:
-    """A sub-command's `func`: open the local desk, run the action; a malformed file names its line (exit 2)."""
+    """A sub-command's `func`: open the configured desk, run the action; a malformed file names its line (exit 2)."""
     def run(args: argparse.Namespace, config: Config) -> int:
         async def main() -> None:
             async with open_desk(config) as (_, desk):
-                if not isinstance(desk, KnowledgeBase):
-                    raise FrontDoorError("frontdoor kb needs servicedesk.backend: local")
-                await action(desk, args, config)
+                await action(cast(KbDesk, desk), args, config)
         try:
             asyncio.run(main())
         except KbFormatError as exc:

@@ -5,7 +5,7 @@ import asyncio
 import sys
 from typing import Callable, TextIO
 
-from channels.render import numbered
+from channels.render import numbered, printable
 from dialogue.types import InboundMessage, OnMessage, TurnFailed
 
 EXIT_WORDS = frozenset({"/exit", "/quit"})
@@ -29,4 +29,4 @@ async def run_chat(on_message: OnMessage, *, channel: str, sender: str,
         except TurnFailed as exc:
             replies = exc.replies
         for reply in replies:
-            print(f"机器人> {numbered(reply)}", file=out, flush=True)
+            print(f"机器人> {printable(numbered(reply))}", file=out, flush=True)

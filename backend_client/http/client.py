@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import quote
 
 import aiohttp
@@ -18,6 +18,7 @@ import aiohttp
 from backend_client.codec import CodecError, decode, dumps, encode
 from backend_client.errors import ERRORS_BY_STATUS, BackendError, BackendUnavailable, Conflict
 from backend_client.http import wire
+from backend_client.kb import Article, ArticleVersion, ImportReport, KbGap, SearchResult
 from backend_client.types import (
     Actor,
     ContactBinding,
@@ -215,6 +216,46 @@ class HttpServiceDesk:
     async def notification_failed(self, notification_id: int, error: str, *, retry: bool) -> None:
         """POST /outbox/{id}/failed."""
         await self._call("POST", f"/outbox/{notification_id}/failed", None, body=wire.Failed(error, retry))
+
+    # knowledge base
+    async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
+        """POST /kb/search (the question travels in the body; a search records gaps, so it is not retried)."""
+        return await self._call("POST", "/kb/search", SearchResult, actor=actor, body=wire.KbQuery(query, limit))
+
+    async def kb_article(self, key: str) -> Article:
+        """GET /kb/articles/{key}."""
+        return await self._call("GET", f"/kb/articles/{_q(key)}", Article)
+
+    async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
+        """POST /kb/feedback."""
+        await self._call("POST", "/kb/feedback", None, actor=actor, body=wire.KbVerdict(article_key, query, solved))
+
+    async def import_articles(self, articles: Iterable[Article], actor: Actor) -> ImportReport:
+        """POST /kb/articles (all or nothing)."""
+        return await self._call("POST", "/kb/articles", ImportReport, actor=actor,
+                                body=wire.ArticleImport(list(articles)))
+
+    async def export_articles(self, actor: Actor, status: str | None = None) -> list[Article]:
+        """GET /kb/articles."""
+        return (await self._call("GET", "/kb/articles", wire.Items[Article], actor=actor,
+                                 query=_query(status=status))).items
+
+    async def article_versions(self, key: str, actor: Actor) -> list[ArticleVersion]:
+        """GET /kb/articles/{key}/versions."""
+        return (await self._call("GET", f"/kb/articles/{_q(key)}/versions", wire.Items[ArticleVersion],
+                                 actor=actor)).items
+
+    async def kb_gaps(self, actor: Actor, limit: int = 20) -> list[KbGap]:
+        """GET /kb/gaps."""
+        return (await self._call("GET", "/kb/gaps", wire.Items[KbGap], actor=actor, query=_query(limit=limit))).items
+
+    async def draft_from_ticket(self, number: str, actor: Actor) -> Article:
+        """POST /kb/drafts."""
+        return await self._call("POST", "/kb/drafts", Article, actor=actor, body=wire.DraftRequest(number))
+
+    async def publish_article(self, key: str, actor: Actor) -> Article:
+        """POST /kb/articles/{key}/publish (admin token)."""
+        return await self._call("POST", f"/kb/articles/{_q(key)}/publish", Article, actor=actor)
 
     # jobs and health
     async def run_sla_job(self, now: datetime | None = None) -> SlaJobReport:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from backend_client.kb import Article
 from backend_client.types import Scope, TicketStatus
 
 T = TypeVar("T")
@@ -146,6 +147,37 @@ class SlaRun:
     """Run the SLA job once, optionally as of another moment."""
 
     now: datetime | None = None
+
+
+@dataclass(frozen=True)
+class KbQuery:
+    """A customer's question for the knowledge base (in the body: it may be long, and it is the customer's text)."""
+
+    query: str
+    limit: int = 3
+
+
+@dataclass(frozen=True)
+class KbVerdict:
+    """Whether an article shown for ``query`` solved the customer's question ("解决了/没解决")."""
+
+    article: str
+    query: str
+    solved: bool
+
+
+@dataclass(frozen=True)
+class ArticleImport:
+    """Articles to add or update by key, all or nothing."""
+
+    articles: list[Article]
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """The resolved ticket whose resolution note becomes a draft article."""
+
+    ticket: str
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend_client.errors import Conflict, Forbidden, NotFound
-from backend_client.kb import Article, Decision, SearchIndex, SearchResult, Thresholds, article_from_mapping, load_path
+from backend_client.kb import (
+    Article,
+    ArticleVersion,
+    Decision,
+    ImportReport,
+    KbGap,
+    SearchIndex,
+    SearchResult,
+    Thresholds,
+    article_from_mapping,
+    load_path,
+)
 from backend_client.kb import Scope as KbScope
 from backend_client.kb.text import char_ngrams, clean_query
 from backend_client.local import database
@@ -30,24 +41,6 @@ class KbSettings:
 
     thresholds: Thresholds = Thresholds(answer=0.72, suggest=0.58)
     user_dict: Path | None = None
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import changed."""
-
-    added: int
-    updated: int
-    unchanged: int
-
-
-@dataclass(frozen=True)
-class KbGap:
-    """A group of similar unanswered queries, most frequent first."""
-
-    query: str
-    count: int
-    examples: tuple[str, ...]
 
 
 def to_article(row: KbArticleRow) -> Article:
@@ -124,8 +117,9 @@ class KnowledgeBase(DeskBase):
         async with self._tx() as session:
             return await _upsert(session, articles, actor.id, self._now())
 
-    async def export_articles(self, status: str | None = None) -> list[Article]:
-        """Every article (or those with ``status``), by key."""
+    async def export_articles(self, actor: Actor, status: str | None = None) -> list[Article]:
+        """Every article (or those with ``status``), by key; drafts are the desk's, so staff only."""
+        _require_staff(actor)
         async with self._tx() as session:
             query = select(KbArticleRow).order_by(KbArticleRow.key)
             if status:
@@ -140,13 +134,15 @@ class KnowledgeBase(DeskBase):
                 raise NotFound(f"article {key}")
             return to_article(row)
 
-    async def article_versions(self, key: str) -> list[dict[str, Any]]:
-        """The saved versions of an article, oldest first."""
+    async def article_versions(self, key: str, actor: Actor) -> list[ArticleVersion]:
+        """The saved versions of an article (drafts and retired ones too), oldest first; staff only."""
+        _require_staff(actor)
         async with self._tx() as session:
             row = await self._article_row(session, key)
             query = (select(KbArticleVersion).where(KbArticleVersion.article_id == row.id)
                      .order_by(KbArticleVersion.version))
-            return [{"version": v.version, "by": v.by, **v.fields} for v in (await session.scalars(query)).all()]
+            return [ArticleVersion(v.version, v.at, v.by, article_from_mapping(v.fields))
+                    for v in (await session.scalars(query)).all()]
 
     async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
         """Published articles the actor's account may see; queries the bot abstains on become gaps."""
@@ -158,16 +154,18 @@ class KnowledgeBase(DeskBase):
         return result
 
     async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
-        """Store "解决了/没解决"; an unsolved query joins the gap list."""
+        """Store "解决了/没解决"; an unsolved query joins the gap list. NotFound for a key no article has."""
         text = clean_query(query)
         async with self._tx() as session:
+            await self._article_row(session, article_key)
             session.add(KbFeedback(article_key=article_key, query=text, solved=solved, channel=actor.channel,
                                    at=self._now()))
             if not solved and text:
                 session.add(KbGapQuery(query=text, reason="unsolved", channel=actor.channel, at=self._now()))
 
-    async def kb_gaps(self, limit: int = 20) -> list[KbGap]:
-        """Unanswered queries grouped by similarity, most frequent first."""
+    async def kb_gaps(self, actor: Actor, limit: int = 20) -> list[KbGap]:
+        """Unanswered queries grouped by similarity, most frequent first (customers' words: staff only)."""
+        _require_staff(actor)
         async with self._tx() as session:
             queries = (await session.scalars(select(KbGapQuery.query).order_by(KbGapQuery.id))).all()
         return group_similar(list(queries))[:limit]

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from backend_client.http.wire import PREFIX
-from bot.api import customers, jobs, notices, outbox, problems, surveys, tickets
+from bot.api import customers, jobs, knowledge, notices, outbox, problems, surveys, tickets
 from bot.api.auth import guard
 from bot.api.context import MAX_PAGE, TOKENS
 from bot.api.errors import json_errors
@@ -21,7 +21,7 @@ from bot.keys import CONFIG
 
 log = logging.getLogger(__name__)
 
-ROUTES = tuple(route for module in (tickets, customers, problems, notices, surveys, outbox, jobs)
+ROUTES = tuple(route for module in (tickets, customers, problems, notices, surveys, outbox, knowledge, jobs)
                for route in module.ROUTES)
 """Every operation of the API, in the order OpenAPI lists them."""
 SPEC = web.AppKey("api_openapi", dict[str, Any])

@@ -19,7 +19,8 @@ from bot.api.routes import Route
 from bot.api.schema import Schemas
 
 DESCRIPTION = (
-    "The front door's service desk: tickets, customers, problems, notices, surveys and the notification outbox. "
+    "The front door's service desk: tickets, customers, problems, notices, surveys, the notification outbox and "
+    "the knowledge base. "
     "Authenticate with `Authorization: Bearer <token>`; each token has scopes (bot, agent, admin; admin may call "
     "everything). A bot token acts on behalf of a customer named by X-On-Behalf-Of-Channel and "
     "X-On-Behalf-Of-User (the desk resolves the verified binding); a staff token acts as X-Actor-Id in the role "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import types
 from dataclasses import is_dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Union, get_args, get_origin
 
@@ -52,6 +52,8 @@ def _scalar(hint: Any) -> dict[str, Any]:
         return {}
     if hint is datetime:
         return {"type": "string", "format": "date-time"}
+    if hint is date:
+        return {"type": "string", "format": "date"}
     if isinstance(hint, type) and issubclass(hint, Enum):
         return {"type": "string", "enum": [member.value for member in hint]}
     if hint in SCALARS:

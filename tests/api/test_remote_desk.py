@@ -26,3 +26,19 @@ async def test_the_bot_opens_and_reads_tickets_through_the_api(aiohttp_client, a
     async with bot.session.get(desk_server.make_url(f"/api/v1/tickets/{number}"), headers=as_agent()) as response:
         ticket = await response.json()
     assert ticket["reporter"] == {"channel": "app", "user_id": "demo-bound"} and ticket["priority"] == "P1"
+
+
+async def test_the_bot_answers_from_the_remote_knowledge_base_and_reports_gaps(aiohttp_client, aiohttp_server,
+                                                                               app_config, tmp_path):
+    desk_server = await aiohttp_server(create_app(app_config(**token_env())))
+    bot = await aiohttp_client(create_app(app_config(
+        FRONTDOOR_STORAGE__URL=f"sqlite+aiosqlite:///{tmp_path / 'bot-side.db'}",
+        FRONTDOOR_SERVICEDESK__BACKEND="http", FRONTDOOR_SERVICEDESK__URL=str(desk_server.make_url("/")),
+        FRONTDOOR_SERVICEDESK__TOKEN=TOKENS["bot"])))
+    response = await bot.post("/webhooks/rest/webhook", json={"sender": "demo-bound", "message": "光猫LOS灯红色闪烁怎么办"})
+    answer = (await response.json())[0]
+    assert "LOS" in answer["text"] and [b["title"] for b in answer["buttons"]] == ["解决了", "没解决"]
+    unsolved = answer["buttons"][1]["payload"]
+    await bot.post("/webhooks/rest/webhook", json={"sender": "demo-bound", "message": unsolved})
+    async with bot.session.get(desk_server.make_url("/api/v1/kb/gaps"), headers=as_agent()) as gaps:
+        assert "光猫los灯红色闪烁怎么办" in {gap["query"] for gap in (await gaps.json())["items"]}

@@ -49,5 +49,5 @@ async def test_upgrade_to_the_knowledge_base_keeps_tickets_and_adds_empty_articl
     await database.upgrade(engine)
     desk = SqlServiceDesk(engine, demo_policy(), clock=SettableClock(START))
     assert (await desk.get_ticket("GD202611230007", SYSTEM)).summary == "专线中断"
-    assert await desk.export_articles() == [] and await desk.kb_gaps() == []
+    assert await desk.export_articles(SYSTEM) == [] and await desk.kb_gaps(SYSTEM) == []
     await engine.dispose()

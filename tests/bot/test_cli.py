@@ -10,10 +10,11 @@ from tests.support import ROOT
 
 
 def run_cli(args: list[str], tmp_path: Path, model_dir: Path, stdin: str = "",
-            seed: bool = True) -> subprocess.CompletedProcess:
-    environ = {"FRONTDOOR_STORAGE__SEED_DEMO": str(seed).lower(),"FRONTDOOR_STORAGE__URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+            seed: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = {"FRONTDOOR_STORAGE__SEED_DEMO": str(seed).lower(),
+               "FRONTDOOR_STORAGE__URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
                "FRONTDOOR_NLU__MODEL_DIR": str(model_dir), "FRONTDOOR_LOGGING__LEVEL": "WARNING",
-               "PATH": "/usr/bin:/bin"}
+               "PATH": "/usr/bin:/bin", **(env or {})}
     return subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), *args],
                           input=stdin, capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=120)
 

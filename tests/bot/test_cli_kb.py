@@ -1,6 +1,10 @@
-"""`frontdoor kb` as an operator runs it: import, re-import, bad files, search, export, gaps."""
+"""`frontdoor kb` as an operator runs it: import, re-import, bad files, search, export, gaps, on a local or remote desk."""
 from __future__ import annotations
 
+import asyncio
+
+from bot.app import create_app
+from tests.api.conftest import TOKENS, token_env
 from tests.bot.test_cli import run_cli
 
 GOOD = """- key: parking-visitors
@@ -37,3 +41,21 @@ def test_unanswerable_questions_show_up_in_gaps(tmp_path, model_dir):
         assert "abstain" in run_cli(["kb", "search", "食堂今天吃什么菜"], tmp_path, model_dir).stdout
     gaps = run_cli(["kb", "gaps"], tmp_path, model_dir).stdout
     assert gaps.split()[:2] == ["2", "食堂今天吃什么菜"]
+
+
+async def test_the_commands_work_on_a_remote_desk_through_its_api(tmp_path, model_dir, aiohttp_server, app_config):
+    desk = await aiohttp_server(create_app(app_config(**token_env())))
+    remote = {"FRONTDOOR_SERVICEDESK__BACKEND": "http", "FRONTDOOR_SERVICEDESK__URL": str(desk.make_url("/")),
+              "FRONTDOOR_SERVICEDESK__TOKEN": TOKENS["admin"]}
+
+    async def cli(*args: str):
+        return await asyncio.to_thread(run_cli, list(args), tmp_path, model_dir, seed=False, env=remote)
+
+    (tmp_path / "kb.yml").write_text(GOOD.replace("status: published", "status: draft"), encoding="utf-8")
+    imported = await cli("kb", "import", "kb.yml")
+    assert imported.returncode == 0 and "新增 1" in imported.stdout, imported.stderr
+    assert "parking-visitors" not in (await cli("kb", "search", "营业厅访客停车")).stdout
+    assert "已发布" in (await cli("kb", "publish", "parking-visitors")).stdout
+    assert "parking-visitors" in (await cli("kb", "search", "营业厅访客停车")).stdout.splitlines()[1]
+    missing = await cli("kb", "publish", "no-such-article")
+    assert missing.returncode == 1 and "not_found" in missing.stderr

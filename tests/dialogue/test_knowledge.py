@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from backend_client import Actor, NewNotice, Role, Scope
+from backend_client import SYSTEM, Actor, NewNotice, Role, Scope
 from backend_client.local.knowledge import seed_articles
 from dialogue.engine import Engine
 from dialogue.store import InMemoryConversationStore
@@ -37,14 +37,14 @@ async def test_unsolved_is_stored_as_a_gap_and_offers_a_ticket_or_an_agent(engin
     [reply] = await say(engine, "2")  # the second button: 没解决
     assert reply.template == "kb_unsolved"
     assert [b.payload for b in reply.buttons] == ["/report_fault", "/request_human"]
-    assert [g.query for g in await desk.kb_gaps()] == ["光猫los灯红色闪烁怎么办"]
+    assert [g.query for g in await desk.kb_gaps(SYSTEM)] == ["光猫los灯红色闪烁怎么办"]
     assert templates(await say(engine, "1")) == ["ask_service_type"]  # 提交工单 starts the fault report
 
 
 async def test_solved_thanks_and_leaves_no_gap(engine, desk):
     await say(engine, "光猫LOS灯红色闪烁怎么办")
     assert templates(await say(engine, "1")) == ["kb_solved"]
-    assert await desk.kb_gaps() == []
+    assert await desk.kb_gaps(SYSTEM) == []
 
 
 async def test_voice_gets_the_voice_answer(engine):
@@ -63,7 +63,7 @@ async def test_a_vague_question_offers_up_to_three_titles_and_a_choice_answers(e
 
 async def test_nothing_found_asks_to_rephrase_and_records_a_gap(engine, desk):
     assert templates(await say(engine, "食堂今天吃什么菜")) == ["fallback"]
-    assert [g.query for g in await desk.kb_gaps()] == ["食堂今天吃什么菜"]
+    assert [g.query for g in await desk.kb_gaps(SYSTEM)] == ["食堂今天吃什么菜"]
 
 
 async def test_an_faq_question_the_kb_cannot_answer_says_so(engine):

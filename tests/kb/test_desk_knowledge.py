@@ -29,9 +29,10 @@ async def test_reimport_updates_by_key_and_keeps_history(desk):
     second = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], AGENT)
     again = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], AGENT)
     assert (first.added, second.updated, again.unchanged) == (1, 1, 1)
-    assert [a.key for a in await desk.export_articles()] == ["ont-los"]
-    versions = await desk.article_versions("ont-los")
-    assert [v["version"] for v in versions] == [1, 2] and versions[0]["short_answer"].startswith("LOS")
+    assert [a.key for a in await desk.export_articles(AGENT)] == ["ont-los"]
+    versions = await desk.article_versions("ont-los", AGENT)
+    assert [v.version for v in versions] == [1, 2] and versions[0].article.short_answer.startswith("LOS")
+    assert versions[1].by == AGENT.id and versions[1].article.short_answer == "请先检查尾纤和光功率。"
 
 
 async def test_a_failing_import_leaves_nothing_half_imported(desk):
@@ -42,7 +43,7 @@ async def test_a_failing_import_leaves_nothing_half_imported(desk):
 
     with pytest.raises(KbFormatError):
         await desk.import_articles(articles(), AGENT)
-    assert await desk.export_articles() == []
+    assert await desk.export_articles(AGENT) == []
 
 
 async def test_customers_cannot_change_articles(desk):
@@ -72,7 +73,7 @@ async def test_unanswered_and_unsolved_queries_become_grouped_gaps(desk):
         await desk.search_kb(text, customer("u1"))
     await desk.kb_feedback("ont-los", "光猫红灯闪", False, customer("u1"))
     await desk.kb_feedback("ont-los", "LOS灯亮红色", True, customer("u1"))
-    gaps = await desk.kb_gaps()
+    gaps = await desk.kb_gaps(AGENT)
     assert gaps[0].count == 2 and "机房空调" in gaps[0].query
     assert sorted(g.query for g in gaps[1:]) == ["光猫红灯闪", "食堂几点开饭"]
 
