@@ -5,6 +5,7 @@ https://developers.weixin.qq.com/doc/offiaccount/Message_Management/Service_Cent
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from wechatpy.replies import TextReply
@@ -14,6 +15,8 @@ from dialogue.types import Button, Reply
 
 TEXT_LIMIT_BYTES = 2048
 """WeChat's limit on one text message's content, passive or customer-service."""
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 forbids even inside CDATA: one of them makes WeChat drop the whole reply."""
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT_BYTES) -> list[str]:
@@ -56,7 +59,13 @@ def passive_text(replies: list[Reply]) -> str:
 
 def passive_xml(text: str, openid: str, account: str) -> str:
     """The passive text reply XML (wechatpy's TextReply) from ``account`` to ``openid``."""
-    return TextReply(source=account, target=openid, content=text).render()
+    return TextReply(source=account, target=openid, content=cdata_safe(text)).render()
+
+
+def cdata_safe(text: str) -> str:
+    """Text that stays one CDATA section: wechatpy wraps content in CDATA unescaped, so an article or an echoed
+    message holding ``]]>`` would end it early and inject elements; XML-illegal characters are dropped."""
+    return _NOT_XML.sub("", text).replace("]]>", "]]]]><![CDATA[>")
 
 
 def custom_messages(openid: str, replies: list[Reply]) -> list[dict[str, Any]]:

@@ -51,3 +51,10 @@ def test_customer_service_long_text_becomes_several_messages():
     bodies = custom_messages(OPENID, [Reply("说明" * 1000)])
     assert [b["msgtype"] for b in bodies] == ["text", "text", "text"]
     assert all(len(b["text"]["content"].encode()) <= TEXT_LIMIT_BYTES for b in bodies)
+
+
+def test_untrusted_text_cannot_break_out_of_the_passive_reply():
+    hostile = "答案]]></Content><MsgType><![CDATA[news]]></MsgType><Content><![CDATA[<script>alert(1)</script>\x00\x1b"
+    root = xmltodict.parse(passive_xml(hostile, OPENID, "gh_account"))["xml"]
+    assert root["MsgType"] == "text" and root["ToUserName"] == OPENID
+    assert root["Content"] == hostile.replace("\x00", "").replace("\x1b", "")
