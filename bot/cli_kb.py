@@ -1,4 +1,4 @@
-"""`frontdoor kb`: import, export, search, gaps, evaluation, drafts from tickets and publishing of articles.
+"""`frontdoor kb`: import, export, search, gaps, evaluation, reviews, drafts from tickets and publishing of articles.
 
 Works on the local desk and, with `servicedesk.backend: http`, on a remote desk's REST API (an admin token).
 """
@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Protocol, cast
+from zoneinfo import ZoneInfo
 
 from backend_client import Actor, KnowledgeAdmin, Role, ServiceDesk
 from backend_client.kb import KbFormatError, Scope, SearchIndex, load_path, to_csv, to_yaml
@@ -53,6 +55,17 @@ async def _eval(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
     index = SearchIndex(await desk.export_articles(OPERATOR, "published"), settings.user_dict)
     report = evaluate(index, load_cases(args.file), settings.thresholds, Scope(tier=args.tier, region=args.region))
     print("\n".join(report.lines()))
+
+
+async def _review(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
+    today = datetime.now(ZoneInfo(config.timezone)).date()
+    articles = await desk.export_articles(OPERATOR, "published")
+    due = sorted((a for a in articles if a.review_date and a.review_date <= today + timedelta(days=args.days)),
+                 key=lambda a: (a.review_date, a.key))
+    for article in due:
+        print(f"{article.review_date}  {article.key:<36} {printable(article.owner) or '—'}  {printable(article.title)}")
+    undated = sum(1 for a in articles if a.review_date is None)
+    print(f"共 {len(due)} 篇已到或将到复审日期（{args.days} 天内），{undated} 篇未设复审日期")
 
 
 async def _draft(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
@@ -101,6 +114,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     ev.add_argument("--tier", default="industry")
     ev.add_argument("--region", default="广东/深圳")
     ev.set_defaults(func=_run(_eval))
+    review = kb.add_parser("review", help="published articles whose review date has come (or comes within --days)")
+    review.add_argument("--days", type=int, default=30)
+    review.set_defaults(func=_run(_review))
     draft = kb.add_parser("draft-from-ticket", help="a draft article from a resolved ticket's resolution note")
     draft.add_argument("number")
     draft.set_defaults(func=_run(_draft))

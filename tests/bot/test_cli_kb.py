@@ -1,4 +1,4 @@
-"""`frontdoor kb` as an operator runs it: import, re-import, bad files, search, export, gaps, on a local or remote desk."""
+"""`frontdoor kb` as an operator runs it: import, bad files, search, export, gaps, review, on a local or remote desk."""
 from __future__ import annotations
 
 import asyncio
@@ -59,3 +59,14 @@ async def test_the_commands_work_on_a_remote_desk_through_its_api(tmp_path, mode
     assert "parking-visitors" in (await cli("kb", "search", "营业厅访客停车")).stdout.splitlines()[1]
     missing = await cli("kb", "publish", "no-such-article")
     assert missing.returncode == 1 and "not_found" in missing.stderr
+
+
+def test_review_lists_published_articles_whose_review_date_has_come(tmp_path, model_dir):
+    due = GOOD + "  review_date: 2020-01-31\n  owner: 知识管理员王工\n"
+    later = GOOD.replace("parking-visitors", "parking-later") + "  review_date: 2999-01-01\n"
+    undated = GOOD.replace("parking-visitors", "parking-undated")
+    (tmp_path / "kb.yml").write_text(due + later + undated, encoding="utf-8")
+    assert run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False).returncode == 0
+    listed = run_cli(["kb", "review", "--days", "30"], tmp_path, model_dir, seed=False).stdout.splitlines()
+    assert listed[0].split()[:3] == ["2020-01-31", "parking-visitors", "知识管理员王工"]
+    assert "parking-later" not in "\n".join(listed) and listed[-1].startswith("共 1 篇") and "1 篇未设" in listed[-1]
