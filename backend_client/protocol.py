@@ -175,8 +175,9 @@ class KnowledgeAdmin(Protocol):
         """An article's saved versions, oldest first."""
         ...
 
-    async def kb_gaps(self, actor: Actor, limit: int = 20) -> list[KbGap]:
-        """Questions the knowledge base did not answer, similar ones grouped, most frequent first."""
+    async def kb_gaps(self, actor: Actor, limit: int = 20, days: int = 30) -> list[KbGap]:
+        """Questions the knowledge base did not answer in the last ``days``, similar ones grouped, most frequent
+        first."""
         ...
 
     async def draft_from_ticket(self, number: str, actor: Actor) -> Article:

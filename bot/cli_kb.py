@@ -46,7 +46,7 @@ async def _search(desk: KbDesk, args: argparse.Namespace, config: Config) -> Non
 
 
 async def _gaps(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
-    for gap in await desk.kb_gaps(OPERATOR, args.limit):
+    for gap in await desk.kb_gaps(OPERATOR, args.limit, args.days):
         print(printable(f"{gap.count:>5}  {gap.query}  （{' / '.join(gap.examples)}）"))
 
 
@@ -108,6 +108,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     search.set_defaults(func=_run(_search))
     gaps = kb.add_parser("gaps", help="unanswered questions, most frequent first")
     gaps.add_argument("--limit", type=int, default=20)
+    gaps.add_argument("--days", type=int, default=30, help="questions of the last DAYS days (default 30)")
     gaps.set_defaults(func=_run(_gaps))
     ev = kb.add_parser("eval", help="hit@1, hit@3, MRR, answer/abstain rates and latency on (question, key) pairs")
     ev.add_argument("file")

@@ -245,9 +245,10 @@ class HttpServiceDesk:
         return (await self._call("GET", f"/kb/articles/{_q(key)}/versions", wire.Items[ArticleVersion],
                                  actor=actor)).items
 
-    async def kb_gaps(self, actor: Actor, limit: int = 20) -> list[KbGap]:
+    async def kb_gaps(self, actor: Actor, limit: int = 20, days: int = 30) -> list[KbGap]:
         """GET /kb/gaps."""
-        return (await self._call("GET", "/kb/gaps", wire.Items[KbGap], actor=actor, query=_query(limit=limit))).items
+        return (await self._call("GET", "/kb/gaps", wire.Items[KbGap], actor=actor,
+                                 query=_query(limit=limit, days=days))).items
 
     async def draft_from_ticket(self, number: str, actor: Actor) -> Article:
         """POST /kb/drafts."""

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,13 +24,16 @@ from backend_client.kb import (
     load_path,
 )
 from backend_client.kb import Scope as KbScope
-from backend_client.kb.text import char_ngrams, clean_query
+from backend_client.kb.gaps import group_similar
+from backend_client.kb.text import clean_query
 from backend_client.local import database
 from backend_client.local.base import DeskBase
 from backend_client.local.models import Circuit, Customer, KbArticleRow, KbArticleVersion, KbFeedback, KbGapQuery
 from backend_client.types import Actor, TicketStatus
 
 SHIPPED_ARTICLES = Path(__file__).resolve().parents[1] / "kb" / "articles"
+GAP_QUERIES = 20_000
+"""Distinct unanswered questions grouped for the gap list: the long tail beyond them is asked once or twice."""
 ARTICLE_COLUMNS = ("key", "title", "short_answer", "voice_answer", "body", "questions", "tags", "service_types",
                    "regions", "tiers", "status", "owner", "review_date")
 
@@ -55,21 +58,6 @@ def _columns(article: Article) -> dict[str, Any]:
 def _region(customer: Customer) -> str:
     parts = [customer.province.removesuffix("省"), customer.city.removesuffix("市"), customer.county]
     return "/".join(p for p in parts if p)
-
-
-def group_similar(queries: Sequence[str], threshold: float = 0.5) -> list[KbGap]:
-    """Greedy clusters of queries whose char n-gram sets overlap (Jaccard) at least ``threshold``."""
-    groups: list[tuple[set[str], list[str]]] = []
-    for query in queries:
-        grams = set(char_ngrams(query)) or {query}
-        for head, members in groups:
-            if len(grams & head) / len(grams | head) >= threshold:
-                members.append(query)
-                break
-        else:
-            groups.append((grams, [query]))
-    gaps = [KbGap(max(set(m), key=m.count), len(m), tuple(dict.fromkeys(m))[:5]) for _, m in groups]
-    return sorted(gaps, key=lambda g: -g.count)
 
 
 async def _upsert(session: AsyncSession, articles: Iterable[Article], by: str, at: datetime) -> ImportReport:
@@ -163,12 +151,16 @@ class KnowledgeBase(DeskBase):
             if not solved and text:
                 session.add(KbGapQuery(query=text, reason="unsolved", channel=actor.channel, at=self._now()))
 
-    async def kb_gaps(self, actor: Actor, limit: int = 20) -> list[KbGap]:
-        """Unanswered queries grouped by similarity, most frequent first (customers' words: staff only)."""
+    async def kb_gaps(self, actor: Actor, limit: int = 20, days: int = 30) -> list[KbGap]:
+        """Queries left unanswered in the last ``days`` (the most asked distinct ones, up to GAP_QUERIES), similar
+        ones grouped, most frequent first (customers' words: staff only)."""
         _require_staff(actor)
+        times = func.count(KbGapQuery.id)
+        query = (select(KbGapQuery.query, times).where(KbGapQuery.at >= self._now() - timedelta(days=days))
+                 .group_by(KbGapQuery.query).order_by(times.desc(), func.min(KbGapQuery.id)).limit(GAP_QUERIES))
         async with self._tx() as session:
-            queries = (await session.scalars(select(KbGapQuery.query).order_by(KbGapQuery.id))).all()
-        return group_similar(list(queries))[:limit]
+            counted = [(text, count) for text, count in (await session.execute(query)).all()]
+        return group_similar(counted)[:limit]
 
     async def draft_from_ticket(self, number: str, actor: Actor) -> Article:
         """A draft article from a resolved ticket's resolution note (agents and admins only)."""

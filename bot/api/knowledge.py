@@ -17,6 +17,7 @@ from bot.api.routes import AGENT, BOT, Param, Route, scopes
 
 MAX_HITS = 10
 MAX_GAPS = 200
+MAX_GAP_DAYS = 366
 
 
 def admin(request: web.Request) -> KnowledgeAdmin:
@@ -66,8 +67,9 @@ async def article_versions(request: web.Request) -> web.Response:
 
 async def kb_gaps(request: web.Request) -> web.Response:
     """Unanswered questions, similar ones grouped, most frequent first."""
-    limit = query_int(request, "limit", 20, 1, MAX_GAPS)
-    return respond(Items(await admin(request).kb_gaps(await acting(request), limit or 20)))
+    limit = query_int(request, "limit", 20, 1, MAX_GAPS) or 20
+    days = query_int(request, "days", 30, 1, MAX_GAP_DAYS) or 30
+    return respond(Items(await admin(request).kb_gaps(await acting(request), limit, days)))
 
 
 async def draft_from_ticket(request: web.Request) -> web.Response:
@@ -114,5 +116,6 @@ ROUTES = (
     Route("POST", "/kb/drafts", draft_from_ticket, scopes(AGENT), "Draft an article from a resolved ticket",
           body=DraftRequest, returns=Article, status=201),
     Route("GET", "/kb/gaps", kb_gaps, scopes(AGENT), "Unanswered questions, grouped, most frequent first",
-          returns=Items[KbGap], query=(Param("limit", int, f"1–{MAX_GAPS}, default 20"),)),
+          returns=Items[KbGap], query=(Param("limit", int, f"1–{MAX_GAPS}, default 20"),
+                                       Param("days", int, f"the last 1–{MAX_GAP_DAYS} days, default 30"))),
 )

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from typing import AsyncIterator
 
 import pytest
 
 from backend_client import Actor, Conflict, Forbidden, Role, TicketStatus
-from backend_client.kb import Article, Decision, KbFormatError
-from backend_client.local.knowledge import group_similar, seed_articles
+from backend_client.kb import Article, Decision, KbFormatError, KbGap
+from backend_client.kb.gaps import group_similar
+from backend_client.kb.text import char_ngrams
+from backend_client.local.knowledge import seed_articles
 from backend_client.local.service import SqlServiceDesk
-from tests.backend.helpers import customer, incident
+from tests.backend.helpers import SettableClock, customer, incident
 from tests.conftest import seeded_desk
 
 AGENT = Actor(Role.AGENT, "agent-7", "desk")
@@ -79,8 +82,42 @@ async def test_unanswered_and_unsolved_queries_become_grouped_gaps(desk):
 
 
 def test_similar_questions_group_and_the_most_frequent_comes_first():
-    gaps = group_similar(["怎么改发票抬头", "发票抬头怎么改", "发票抬头怎么改", "停车场在哪"])
+    gaps = group_similar([("发票抬头怎么改", 2), ("怎么改发票抬头", 1), ("停车场在哪", 1)])
     assert [(g.count, g.query) for g in gaps] == [(3, "发票抬头怎么改"), (1, "停车场在哪")]
+    assert gaps[0].examples == ("发票抬头怎么改", "怎么改发票抬头")
+
+
+def test_grouping_with_prefix_filtering_finds_the_groups_a_full_comparison_finds():
+    random.seed(7)
+    words = "光猫 红灯 专线 断了 发票 怎么 开 宽带 慢 测速 过户 移机 扩容 云主机 登录 不上 机房 赔付 停车 食堂".split()
+    counted = [("".join(random.sample(words, random.randint(2, 5))), random.randint(1, 3)) for _ in range(600)]
+    assert group_similar(counted) == _full_comparison(counted)
+
+
+def _full_comparison(counted, threshold=0.5):
+    """The obvious quadratic grouping the fast one must agree with."""
+    heads, members = [], []
+    for query, times in counted:
+        grams = set(char_ngrams(query))
+        found = next((i for i, head in enumerate(heads) if len(grams & head) / len(grams | head) >= threshold), None)
+        if found is None:
+            heads.append(grams)
+            members.append([])
+            found = len(heads) - 1
+        members[found].append((query, times))
+    ranked = [sorted(m, key=lambda x: -x[1]) for m in members]
+    gaps = [KbGap(r[0][0], sum(t for _, t in r), tuple(q for q, _ in r)[:5]) for r in ranked]
+    return sorted(gaps, key=lambda g: -g.count)
+
+
+async def test_the_gap_list_covers_the_last_days_asked_for(sqlite_url):
+    clock = SettableClock()
+    async with seeded_desk(sqlite_url, clock=clock) as desk:
+        await desk.search_kb("机房空调漏水怎么办", customer("u1"))
+        clock.advance(days=40)
+        await desk.search_kb("食堂几点开饭", customer("u1"))
+        assert [g.query for g in await desk.kb_gaps(AGENT)] == ["食堂几点开饭"]
+        assert {g.query for g in await desk.kb_gaps(AGENT, days=60)} == {"食堂几点开饭", "机房空调漏水怎么办"}
 
 
 async def test_a_resolved_ticket_becomes_a_draft_the_bot_uses_only_once_published(desk):
