@@ -135,6 +135,7 @@ class ApiConfig(Section):
 
     tokens: dict[str, ApiTokenConfig] = Field(default_factory=dict)
     max_page_size: int = Field(100, ge=1, le=1000)
+    max_import_bytes: int = Field(8 * 1024 * 1024, ge=1024)
 
 
 class AppChannelConfig(Section):

@@ -13,7 +13,7 @@ from aiohttp import web
 from backend_client.http.wire import PREFIX
 from bot.api import customers, jobs, knowledge, notices, outbox, problems, surveys, tickets
 from bot.api.auth import guard
-from bot.api.context import MAX_PAGE, TOKENS
+from bot.api.context import MAX_IMPORT, MAX_PAGE, TOKENS
 from bot.api.errors import json_errors
 from bot.api.openapi import document
 from bot.api.tokens import TokenBook
@@ -37,6 +37,7 @@ def setup(app: web.Application) -> None:
     api = web.Application(middlewares=[json_errors])
     api[TOKENS] = book
     api[MAX_PAGE] = config.api.max_page_size
+    api[MAX_IMPORT] = config.api.max_import_bytes
     api[SPEC] = document(ROUTES)
     api.router.add_get("/openapi.json", openapi)
     for route in ROUTES:

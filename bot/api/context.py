@@ -9,11 +9,17 @@ from bot.keys import COMPONENTS
 
 TOKENS = web.AppKey("api_tokens", TokenBook)
 MAX_PAGE = web.AppKey("api_max_page", int)
+MAX_IMPORT = web.AppKey("api_max_import_bytes", int)
 
 
 def desk(request: web.Request) -> ServiceDesk:
     """The desk opened by the composition root (the API is a sub-application, so look up the chain)."""
     return request.config_dict[COMPONENTS].desk
+
+
+def import_limit(request: web.Request) -> web.Request:
+    """The request allowed a body up to ``api.max_import_bytes`` (a knowledge base outgrows server.max_body_bytes)."""
+    return request.clone(client_max_size=request.config_dict[MAX_IMPORT])
 
 
 def max_page(request: web.Request) -> int:

@@ -10,7 +10,7 @@ from backend_client.kb import STATUSES, Article, ArticleVersion, FieldError, Imp
 from backend_client.kb import article_from_mapping
 from backend_client.protocol import KnowledgeAdmin
 from bot.api.auth import acting
-from bot.api.context import desk
+from bot.api.context import desk, import_limit
 from bot.api.errors import ApiError, respond
 from bot.api.inputs import body, query_int, query_str
 from bot.api.routes import AGENT, BOT, Param, Route, scopes
@@ -55,7 +55,7 @@ async def export_articles(request: web.Request) -> web.Response:
 
 async def import_articles(request: web.Request) -> web.Response:
     """Add or update articles by key in one transaction; one invalid article refuses them all."""
-    articles = checked((await body(request, ArticleImport)).articles)
+    articles = checked((await body(import_limit(request), ArticleImport)).articles)
     return respond(await admin(request).import_articles(articles, await acting(request)))
 
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 
-from tests.api.conftest import as_agent, as_bot, auth
+from backend_client.kb import load_path
+from backend_client.local.knowledge import SHIPPED_ARTICLES
+from bot.app import create_app
+from tests.api.conftest import as_agent, as_bot, auth, token_env
 
 ARTICLE = {"key": "pbx-no-tone", "title": "PBX分机没有拨号音怎么办", "short_answer": "请检查PBX电源和中继板后重启。",
            "body": "检查 <script>alert(1)</script> 电源。", "questions": ["交换机分机打不出去"], "status": "published"}
@@ -90,3 +93,14 @@ async def test_knowledge_responses_match_their_schemas(api):
     assert versions["items"][0]["article"]["key"] == "pbx-no-tone" and result["hits"]
     publish = document["paths"]["/kb/articles/{key}/publish"]["post"]
     assert "/kb/search" in document["paths"] and publish["x-scopes"] == ["admin"]
+
+
+async def test_a_whole_knowledge_base_fits_one_import_up_to_its_own_limit(aiohttp_client, app_config):
+    api = await aiohttp_client(create_app(app_config(**token_env(), FRONTDOOR_API__MAX_IMPORT_BYTES="300000")))
+    shipped = [a.to_dict() for a in load_path(SHIPPED_ARTICLES)]  # over 100 KB: past server.max_body_bytes
+    response = await import_(api, shipped, as_agent())
+    assert response.status == 200 and (await response.json())["unchanged"] == len(shipped)
+    copies = [{**a, "key": f"{a['key']}-{n}"} for n in range(3) for a in shipped]
+    too_big = await import_(api, copies, as_agent())
+    assert too_big.status == 413 and (await too_big.json())["error"] == "request_entity_too_large"
+    assert (await api.post("/api/v1/kb/feedback", data="x" * 70_000, headers=as_bot())).status == 413
