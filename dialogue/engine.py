@@ -11,6 +11,7 @@ from dialogue.conversation import Conversation, Owner, Turn, restore
 from dialogue.flows.binding import BindAccountForm, BindCodeForm, offer_binding, welcome
 from dialogue.flows.fault_report import FaultReportForm
 from dialogue.flows.knowledge import knowledge
+from dialogue.flows.outage import OutageForm
 from dialogue.flows.survey import answer_survey
 from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
 from dialogue.forms import FormRunner
@@ -23,7 +24,7 @@ from nlu.payload import parse_payload
 log = logging.getLogger(__name__)
 
 RUNNERS = {form.name: FormRunner(form) for form in (FaultReportForm(), TicketStatusForm(), UrgeTicketForm(),
-                                                    BindAccountForm(), BindCodeForm())}
+                                                    BindAccountForm(), BindCodeForm(), OutageForm())}
 TRIGGERS = {"report_fault": "fault_report", "query_ticket": "ticket_status", "urge_ticket": "urge_ticket",
             "bind_account": "bind_account"}
 SIMPLE = {"greet": ReplyKind.MENU, "goodbye": ReplyKind.GOODBYE, "thank": ReplyKind.TEXT}

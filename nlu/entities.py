@@ -68,9 +68,11 @@ class EntityExtractor:
 
     def extract(self, text: str, now: datetime) -> list[Entity]:
         """All entities of ``text`` (already cleaned), overlaps resolved."""
-        candidates = self._regex(text) + self._lookup(text) + self._datetimes(text, now)
+        looked_up = self._lookup(text)
+        candidates = self._regex(text) + looked_up + self._datetimes(text, now)
         if self.tagger is not None:
-            candidates += [replace(e, value=self.value_of(e.entity, e.value)) for e in self.tagger.tag(text)]
+            candidates += [replace(e, value=self.value_of(e.entity, e.value)) for e in self.tagger.tag(text)
+                           if not explained(e, looked_up)]
         return resolve_overlaps(candidates)
 
     def value_of(self, entity: str, raw: str) -> str:
@@ -116,6 +118,12 @@ def learned_entities(data: TrainingData) -> set[str]:
     annotated = {e for example in data.examples for e in example.entities}
     mapped = {e.entity for e in annotated if e.text in data.synonyms or e.value != e.text}
     return {e.entity for e in annotated} - set(data.regexes) - set(data.lookups) - mapped - {"datetime"}
+
+
+def explained(span: Entity, looked_up: list[Entity]) -> bool:
+    """A tagged span made only of lookup entries (天河区, 广州市天河区) is those entries, not a free-text address."""
+    inside = sum(e.end - e.start for e in looked_up if span.start <= e.start and e.end <= span.end)
+    return inside == span.end - span.start
 
 
 def resolve_overlaps(candidates: list[Entity]) -> list[Entity]:

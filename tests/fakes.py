@@ -7,7 +7,7 @@ from nlu import Entity, IntentScore, Parse
 
 KEYWORDS = [
     ("转人工", "request_human"), ("投诉", "complaint"), ("还没修好", "urge_ticket"), ("工单", "query_ticket"),
-    ("查", "query_ticket"),
+    ("查", "query_ticket"), ("割接", "query_outage"),
     ("断", "report_fault"), ("故障", "report_fault"), ("慢", "report_fault"), ("发票", "billing_inquiry"),
     ("确认", "affirm"), ("是的", "affirm"), ("不对", "deny"), ("修改", "deny"), ("取消", "cancel"),
     ("你好", "greet"), ("谢谢", "thank"), ("再见", "goodbye"),

@@ -1,6 +1,7 @@
 """Notices (release and information management): planned works and known outages, pushed to affected contacts."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,10 +13,24 @@ from backend_client.local.models import ChannelIdentity, Circuit, Contact, Custo
 from backend_client.local.numbering import next_number
 from backend_client.local.records import in_scope, region_of, scope_of, to_notice
 from backend_client.local.policy import Region
-from backend_client.types import Actor, NewNotice, Notice
+from backend_client.types import Actor, NewNotice, Notice, Scope
 
 NOTICE_PREFIX = "GG"
 NOTICE_KINDS = frozenset({"planned", "outage"})
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """What a notice must cover to answer a question: any of ``regions``, the services (None: any), the circuits."""
+
+    regions: tuple[Region, ...]
+    services: set[str] | None
+    circuits: set[str]
+
+    def covered_by(self, scope: Scope) -> bool:
+        """Whether ``scope`` reaches this subject in one of its regions."""
+        services = set(scope.service_types) if self.services is None else self.services
+        return any(in_scope(scope, region, services, self.circuits) for region in self.regions)
 
 
 class Notices(DeskBase):
@@ -69,20 +84,36 @@ class Notices(DeskBase):
         """Published notices in force at ``at`` (default now) whose scope covers what was asked."""
         at = at or self._now()
         async with self._tx() as session:
-            where, services, circuits = Region(city=region or ""), {service_type} - {None}, {circuit_id} - {None}
-            if customer_id is not None:
-                customer = await session.get(Customer, customer_id)
-                if customer is None:
-                    raise NotFound(f"customer {customer_id}")
-                where = region_of(customer)
-                owned = (await session.scalars(select(Circuit).where(Circuit.customer_id == customer_id))).all()
-                services |= {c.service_type for c in owned}
-                circuits |= {c.circuit_id for c in owned}
+            subject = await self._subject(session, customer_id, circuit_id, region, service_type)
             rows = (await session.scalars(select(NoticeRow).where(
                 NoticeRow.status == "published", NoticeRow.starts_at <= at, NoticeRow.ends_at >= at))).all()
             problems = {p.id: p.number for p in (await session.scalars(select(ProblemRow))).all()} if rows else {}
-            return [to_notice(r, problems.get(r.problem_id)) for r in rows
-                    if in_scope(scope_of(r), where, services, circuits)]
+            return [to_notice(r, problems.get(r.problem_id)) for r in rows if subject.covered_by(scope_of(r))]
+
+    async def _subject(self, session: AsyncSession, customer_id: int | None, circuit_id: str | None,
+                       region: str | None, service_type: str | None) -> _Subject:
+        """What the notices must reach: an account, a known circuit (as its account's region and service) or a place."""
+        services, circuits = {service_type} - {None}, {circuit_id} - {None}
+        if customer_id is not None:
+            return await self._account(session, customer_id, services, circuits)
+        query = select(Circuit).where(Circuit.circuit_id == circuit_id)
+        known = (await session.scalars(query)).first() if circuit_id else None
+        if known is not None:
+            owner = await session.get(Customer, known.customer_id)
+            return _Subject((region_of(owner),), services | {known.service_type}, circuits)
+        if region:
+            return _Subject(self._policy.regions_within(region), services or None, circuits)
+        return _Subject((Region(),), services, circuits)
+
+    @staticmethod
+    async def _account(session: AsyncSession, customer_id: int, services: set[str], circuits: set[str]) -> _Subject:
+        """The account's region with every service and circuit it owns."""
+        customer = await session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound(f"customer {customer_id}")
+        owned = (await session.scalars(select(Circuit).where(Circuit.customer_id == customer_id))).all()
+        return _Subject((region_of(customer),), services | {c.service_type for c in owned},
+                        circuits | {c.circuit_id for c in owned})
 
     @staticmethod
     async def _affected_contacts(session: AsyncSession, row: NoticeRow) -> list[tuple[Contact, ChannelIdentity]]:

@@ -117,6 +117,11 @@ class DeskPolicy:
             return self.front_desk()
         return self.group_at(self.first_line[tier], region)
 
+    def regions_within(self, name: str) -> tuple[Region, ...]:
+        """The served regions at or below the place ``name`` (each with its parents): a place question covers them."""
+        found = {Region(g.province, g.city, g.county) for g in self.groups if name in (g.province, g.city, g.county)}
+        return tuple(sorted(found, key=lambda r: r.names())) or (Region(city=name),)
+
     def front_desk(self) -> SupportGroup:
         """The desk that takes first contacts (首问负责) and owns tickets to closure."""
         for group in self.groups:

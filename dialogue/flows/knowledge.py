@@ -7,6 +7,7 @@ import json
 from backend_client import NotFound
 from backend_client.kb import Article, Decision, SearchResult
 from dialogue.context import TurnContext
+from dialogue.flows.outage import ask_place, named_place, notice_replies, offer, place_notices
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
 
@@ -37,23 +38,32 @@ def _suggest(ctx: TurnContext, result: SearchResult) -> Reply:
 
 async def search(ctx: TurnContext, text: str, *, unsure: bool = False) -> list[Reply]:
     """Answer, suggest or abstain; an unsure message that finds nothing gets the usual "please rephrase"."""
+    return await _found(ctx, text) or [ctx.reply("fallback" if unsure else "kb_abstain", kind=ReplyKind.MENU)]
+
+
+async def _found(ctx: TurnContext, text: str) -> list[Reply]:
+    """The answer or the suggestions for ``text``; empty when the knowledge base abstains."""
     result = await ctx.desk.search_kb(text, ctx.actor)
     if result.decision is Decision.ANSWER and result.top is not None:
         return [answer(ctx, result.top.article, result.query)]
     if result.decision is Decision.SUGGEST:
         return [_suggest(ctx, result)]
-    return [ctx.reply("fallback" if unsure else "kb_abstain", kind=ReplyKind.MENU)]
+    return []
 
 
 async def _outage(ctx: TurnContext, parse: Parse) -> list[Reply]:
-    """A published notice covering the bound account beats any article."""
+    """Notices for the place named, else for the bound account (no notice: say so, then articles); else ask where."""
+    place = named_place(parse)
+    if place is not None:
+        return await place_notices(ctx, place)
     binding = ctx.conversation.binding
-    notices = await ctx.desk.notices_affecting(customer_id=binding.customer_id) if binding else []
+    if binding is None:
+        return await ask_place(ctx, parse)
+    notices = await ctx.desk.notices_affecting(customer_id=binding.customer_id)
     if notices:
-        notice = min(notices, key=lambda n: n.ends_at)
-        return [ctx.reply("kb_outage_notice", title=notice.title, text=notice.text,
-                          ends=ctx.local_time(notice.ends_at))]
-    return await search(ctx, parse.text)
+        return notice_replies(ctx, notices, notified=True)
+    cleared = ctx.reply("outage_none_account", customer_name=binding.customer_name)
+    return [cleared, *(await _found(ctx, parse.text) or [offer(ctx)])]
 
 
 async def _feedback(ctx: TurnContext, parse: Parse) -> list[Reply]:
@@ -73,9 +83,7 @@ async def _chosen(ctx: TurnContext, parse: Parse) -> list[Reply]:
 
 
 async def knowledge(ctx: TurnContext, parse: Parse) -> list[Reply]:
-    """Replies for the knowledge-base intents and unsure messages; empty when not ours or the desk has no KB."""
-    if not callable(getattr(ctx.desk, "search_kb", None)):  # the HTTP desk has no knowledge-base API yet
-        return []
+    """Replies for the knowledge-base intents, outage questions and unsure messages; empty when not ours."""
     if parse.fallback:
         return await search(ctx, parse.text, unsure=True)
     if parse.intent == "kb_feedback":

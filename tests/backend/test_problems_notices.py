@@ -80,3 +80,39 @@ async def test_only_open_incidents_link_to_open_problems(desk):
     with pytest.raises(Conflict) as refused:
         await desk.link_incident(problem.number, request.number, STAFF)
     assert refused.value.code == "problem.incidents_only"
+
+
+async def _published(desk, clock, title: str, scope: Scope) -> str:  # type: ignore[no-untyped-def]
+    notice = await desk.create_notice(NewNotice("outage", title, "正在抢修。", scope, clock.now - timedelta(hours=1),
+                                                clock.now + timedelta(hours=4)), STAFF)
+    await desk.publish_notice(notice.number, STAFF)
+    return notice.number
+
+
+async def test_a_known_circuit_matches_notices_for_its_account_region_and_service(desk, clock):
+    tianhe_line = await _published(desk, clock, "天河区专线中断", Scope(regions=("天河区",), service_types=("专线",)))
+    named = await _published(desk, clock, "佛山电路割接", Scope(circuit_ids=("FS-ETN-0045678", "GZ-MSTP-999999")))
+    await _published(desk, clock, "广州宽带割接", Scope(regions=("广州市",), service_types=("宽带",)))
+
+    async def numbers(circuit: str) -> set[str]:
+        return {n.number for n in await desk.notices_affecting(circuit_id=circuit)}
+
+    assert await numbers("GZ-MSTP-000123") == {tianhe_line}  # a 专线 of the 天河区 account: not the 宽带 works
+    assert await numbers("GZ-IPRAN-0204561") == set()  # same account, but 互联网专线
+    assert await numbers("FS-ETN-0045678") == {named}  # named outright; its account is in 南海区
+    assert await numbers("GZ-MSTP-999999") == {named}  # unknown to the desk: only notices naming it
+    assert await numbers("GZ-MSTP-888888") == set()
+
+
+async def test_a_region_question_covers_the_places_above_and_below_it_and_any_service(desk, clock):
+    city = await _published(desk, clock, "广州专线中断", Scope(regions=("广州市",), service_types=("专线",)))
+    district = await _published(desk, clock, "天河区宽带割接", Scope(regions=("天河区",), service_types=("宽带",)))
+
+    async def numbers(region: str, service_type: str | None = None) -> set[str]:
+        return {n.number for n in await desk.notices_affecting(region=region, service_type=service_type)}
+
+    assert await numbers("天河区") == {city, district}  # the configured groups put 天河区 in 广州市
+    assert await numbers("广州市") == {city, district}
+    assert await numbers("广东省") == {city, district}
+    assert await numbers("天河区", "专线") == {city}
+    assert await numbers("南海区") == set()

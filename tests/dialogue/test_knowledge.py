@@ -71,31 +71,87 @@ async def test_an_faq_question_the_kb_cannot_answer_says_so(engine):
     assert reply.template == "kb_abstain" and [b.payload for b in reply.buttons][-1] == "/request_human"
 
 
-async def test_a_notice_for_the_bound_account_comes_before_articles(engine, desk):
+async def publish(desk, title: str, text: str, scope: Scope, hours: float = 4) -> None:
     now = datetime.now(timezone.utc)
-    notice = await desk.create_notice(NewNotice("outage", "天河区专线中断", "天河北路光缆故障，正在抢修。",
-                                                Scope(regions=("广州市",), service_types=("专线",)),
-                                                now - timedelta(hours=1), now + timedelta(hours=4)), STAFF)
+    notice = await desk.create_notice(NewNotice("outage", title, text, scope, now - timedelta(hours=1),
+                                                now + timedelta(hours=hours)), STAFF)
     await desk.publish_notice(notice.number, STAFF)
+
+
+async def test_a_notice_for_the_bound_account_comes_before_articles(engine, desk):
+    await publish(desk, "天河区专线中断", "天河北路光缆故障，正在抢修。", Scope(regions=("广州市",), service_types=("专线",)))
     [bound] = await say(engine, "/query_outage", user="demo-bound")
     assert bound.template == "kb_outage_notice" and "天河北路光缆故障" in bound.text
-    [unbound] = await say(engine, "/query_outage", user="stranger")
-    assert unbound.template != "kb_outage_notice"
+    assert bound.text.endswith("恢复后我们会通知您。")  # publishing notified the account's contacts
+    assert templates(await say(engine, "/query_outage", user="stranger")) == ["ask_outage_place"]
 
 
-class DeskWithoutKb:
-    """A desk without the knowledge-base calls, like the HTTP desk today."""
-
-    def __init__(self, desk) -> None:
-        self._desk = desk
-
-    def __getattr__(self, name: str):
-        if name in ("search_kb", "kb_article", "kb_feedback"):
-            raise AttributeError(name)
-        return getattr(self._desk, name)
+async def test_an_unbound_customer_naming_a_region_gets_its_notices_without_a_promise(engine, desk):
+    await publish(desk, "天河区专线中断", "天河北路光缆故障，正在抢修。", Scope(regions=("广州市",), service_types=("专线",)))
+    [reply] = await say(engine, '/query_outage{"region": "天河区"}', user="stranger")  # 天河区 lies in 广州市
+    assert reply.template == "kb_outage_notice" and "天河北路光缆故障" in reply.text
+    assert "通知您" not in reply.text  # nobody will notify a stranger
 
 
-async def test_a_desk_without_the_knowledge_base_keeps_the_old_replies(desk):
-    engine = Engine(KeywordInterpreter(), InMemoryConversationStore(ttl_s=3600), DeskWithoutKb(desk), Templates.load())
-    assert templates(await say(engine, "光猫LOS灯红色闪烁怎么办")) == ["fallback"]
-    assert templates(await say(engine, "/ask_faq")) == ["unsupported"]
+async def test_notices_are_told_soonest_ending_first(engine, desk):
+    await publish(desk, "广州市宽带割接", "今晚宽带设备割接。", Scope(regions=("广州市",), service_types=("宽带",)), hours=8)
+    await publish(desk, "天河区专线中断", "天河北路光缆故障，正在抢修。", Scope(regions=("天河区",)), hours=2)
+    replies = await say(engine, '/query_outage{"region": "广州市"}', user="stranger")
+    assert [r.data["title"] for r in replies] == ["天河区专线中断", "广州市宽带割接"]
+
+
+async def test_a_place_without_notices_is_said_clearly_with_a_fault_report_or_an_agent(engine, desk):
+    await publish(desk, "天河区专线中断", "天河北路光缆故障，正在抢修。", Scope(regions=("天河区",)))
+    replies = await say(engine, '/query_outage{"region": "南海区"}', user="stranger")
+    assert templates(replies) == ["outage_none_region", "outage_offer"] and "南海区" in replies[0].text
+    assert [b.payload for b in replies[1].buttons] == ["/report_fault", "/request_human"]
+    assert templates(await say(engine, "1", user="stranger")) == ["ask_service_type"]
+
+
+async def test_a_named_circuit_gets_the_notices_of_its_account_region_and_service(engine, desk):
+    await publish(desk, "天河区专线中断", "天河北路光缆故障，正在抢修。", Scope(regions=("天河区",), service_types=("专线",)))
+    [known] = await say(engine, "/query_outage{\"circuit_id\": \"GZ-MSTP-000123\"}", user="stranger")
+    assert known.template == "kb_outage_notice" and known.data["title"] == "天河区专线中断"
+    unknown = await say(engine, "/query_outage{\"circuit_id\": \"GZ-MSTP-999999\"}", user="stranger")
+    assert templates(unknown) == ["outage_none_circuit_id", "outage_offer"] and "GZ-MSTP-999999" in unknown[0].text
+
+
+async def test_a_bound_contact_naming_another_place_gets_that_places_notices(engine, desk):
+    await publish(desk, "南海区专线割接", "桂城机房设备割接。", Scope(regions=("南海区",)))
+    assert templates(await say(engine, '/query_outage{"region": "南海区"}', user="demo-bound")) == ["kb_outage_notice"]
+    own = await say(engine, "/query_outage", user="demo-bound")  # their account is in 天河区: nothing there
+    assert templates(own) == ["outage_none_account", "outage_offer"]
+    assert "广州珠江智造科技有限公司" in own[0].text
+
+
+async def test_a_bound_contact_without_notices_still_gets_the_articles(engine):
+    replies = await say(engine, "今晚是不是有割接", user="demo-bound")
+    assert templates(replies) == ["outage_none_account", "kb_answer"]
+    assert replies[1].data["article"] == "planned-works-notice"
+
+
+async def test_an_unbound_customer_is_asked_where_and_answered_for_the_area_typed(engine, desk):
+    await publish(desk, "天河区专线中断", "天河北路光缆故障，正在抢修。", Scope(regions=("天河区",)))
+    assert templates(await say(engine, "/query_outage")) == ["ask_outage_place"]
+    assert templates(await say(engine, "随便看看")) == ["invalid_outage_place", "ask_outage_place"]
+    [reply] = await say(engine, "天河区")  # free text: the keyword interpreter finds no entity in it
+    assert reply.template == "kb_outage_notice" and "天河北路光缆故障" in reply.text
+    assert templates(await say(engine, "天河区")) != ["kb_outage_notice"]  # the flow is over
+
+
+async def test_the_place_question_takes_a_circuit_id(engine):
+    await say(engine, "/query_outage")
+    replies = await say(engine, "电路 FS-ETN-0045678")
+    assert templates(replies) == ["outage_none_circuit_id", "outage_offer"] and "FS-ETN-0045678" in replies[0].text
+
+
+async def test_the_place_question_can_be_cancelled(engine):
+    await say(engine, "/query_outage")
+    assert templates(await say(engine, "算了")) == ["cancelled"]
+    assert templates(await say(engine, "天河区")) == ["fallback"]
+
+
+async def test_voice_is_asked_for_the_place_in_a_short_sentence(engine):
+    [reply] = await say(engine, "/query_outage", channel="voice")
+    assert reply.template == "ask_outage_place" and reply.text == "请说出要查询的电路编号，或者您所在的区县名称。"
+
