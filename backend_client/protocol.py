@@ -163,8 +163,10 @@ class ServiceDesk(Protocol):
 class KnowledgeAdmin(Protocol):
     """Knowledge management for the desk's staff: articles in and out, their history, gaps, drafts, publishing."""
 
-    async def import_articles(self, articles: Iterable[Article], actor: Actor) -> ImportReport:
-        """Upsert by key in one transaction (all or nothing), recording a version for each change."""
+    async def import_articles(self, articles: Iterable[Article], actor: Actor, *,
+                              retire_missing: bool = False) -> ImportReport:
+        """Upsert by key in one transaction (all or nothing), recording a version for each change; with
+        ``retire_missing``, retire the articles the import leaves out."""
         ...
 
     async def export_articles(self, actor: Actor, status: str | None = None) -> list[Article]:

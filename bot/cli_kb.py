@@ -29,8 +29,9 @@ Action = Callable[[KbDesk, argparse.Namespace, Config], Awaitable[None]]
 
 
 async def _import(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
-    report = await desk.import_articles(load_path(args.path), OPERATOR)
-    print(f"导入完成：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}")
+    report = await desk.import_articles(load_path(args.path), OPERATOR, retire_missing=args.retire_missing)
+    retired = f"，退役 {report.retired}" if args.retire_missing else ""
+    print(f"导入完成：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}{retired}")
 
 
 async def _export(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
@@ -97,6 +98,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     kb = commands.add_parser("kb", help="knowledge base").add_subparsers(dest="kb", required=True)
     imp = kb.add_parser("import", help="import or update articles (Markdown with front matter, YAML, CSV)")
     imp.add_argument("path", help="a file or a folder of them")
+    imp.add_argument("--retire-missing", action="store_true",
+                     help="retire every article PATH does not contain (PATH is the whole knowledge base)")
     imp.set_defaults(func=_run(_import))
     export = kb.add_parser("export", help="print every article")
     export.add_argument("--format", choices=["yaml", "csv"], default="yaml")

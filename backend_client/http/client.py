@@ -230,10 +230,11 @@ class HttpServiceDesk:
         """POST /kb/feedback."""
         await self._call("POST", "/kb/feedback", None, actor=actor, body=wire.KbVerdict(article_key, query, solved))
 
-    async def import_articles(self, articles: Iterable[Article], actor: Actor) -> ImportReport:
+    async def import_articles(self, articles: Iterable[Article], actor: Actor, *,
+                              retire_missing: bool = False) -> ImportReport:
         """POST /kb/articles (all or nothing)."""
         return await self._call("POST", "/kb/articles", ImportReport, actor=actor,
-                                body=wire.ArticleImport(list(articles)))
+                                body=wire.ArticleImport(list(articles), retire_missing))
 
     async def export_articles(self, actor: Actor, status: str | None = None) -> list[Article]:
         """GET /kb/articles."""

@@ -168,9 +168,10 @@ class KbVerdict:
 
 @dataclass(frozen=True)
 class ArticleImport:
-    """Articles to add or update by key, all or nothing."""
+    """Articles to add or update by key, all or nothing; ``retire_missing`` retires every article not listed."""
 
     articles: list[Article]
+    retire_missing: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ from backend_client.kb.article import Article
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import changed."""
+    """What an import changed (``retired``: articles missing from an import that retires them)."""
 
     added: int
     updated: int
     unchanged: int
+    retired: int = 0
 
 
 @dataclass(frozen=True)

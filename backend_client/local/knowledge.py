@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend_client.errors import Conflict, Forbidden, NotFound
+from backend_client.errors import Conflict, Forbidden, Invalid, NotFound
 from backend_client.kb import (
     Article,
     ArticleVersion,
@@ -99,11 +99,23 @@ class KnowledgeBase(DeskBase):
         self._kb = kb
         self._kb_index: tuple[Any, SearchIndex] | None = None
 
-    async def import_articles(self, articles: Iterable[Article], actor: Actor) -> ImportReport:
-        """Upsert by key in one transaction, appending a version for every changed article."""
+    async def import_articles(self, articles: Iterable[Article], actor: Actor, *,
+                              retire_missing: bool = False) -> ImportReport:
+        """Upsert by key in one transaction, appending a version for every changed article; with
+        ``retire_missing`` the articles the import leaves out are retired (the source folder is the truth)."""
         _require_staff(actor)
+        incoming = list(articles)
+        if retire_missing and not incoming:
+            raise Invalid("an empty import would retire every article")
         async with self._tx() as session:
-            return await _upsert(session, articles, actor.id, self._now())
+            report = await _upsert(session, incoming, actor.id, self._now())
+            if not retire_missing:
+                return report
+            keep = {article.key for article in incoming}
+            rows = (await session.scalars(select(KbArticleRow).where(KbArticleRow.status != "retired"))).all()
+            gone = [dataclasses.replace(to_article(r), status="retired") for r in rows if r.key not in keep]
+            await _upsert(session, gone, actor.id, self._now())
+            return dataclasses.replace(report, retired=len(gone))
 
     async def export_articles(self, actor: Actor, status: str | None = None) -> list[Article]:
         """Every article (or those with ``status``), by key; drafts are the desk's, so staff only."""

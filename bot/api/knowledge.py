@@ -55,8 +55,11 @@ async def export_articles(request: web.Request) -> web.Response:
 
 async def import_articles(request: web.Request) -> web.Response:
     """Add or update articles by key in one transaction; one invalid article refuses them all."""
-    articles = checked((await body(import_limit(request), ArticleImport)).articles)
-    return respond(await admin(request).import_articles(articles, await acting(request)))
+    request_body = await body(import_limit(request), ArticleImport)
+    articles = checked(request_body.articles)
+    report = await admin(request).import_articles(articles, await acting(request),
+                                                  retire_missing=request_body.retire_missing)
+    return respond(report)
 
 
 async def article_versions(request: web.Request) -> web.Response:

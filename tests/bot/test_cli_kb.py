@@ -70,3 +70,14 @@ def test_review_lists_published_articles_whose_review_date_has_come(tmp_path, mo
     listed = run_cli(["kb", "review", "--days", "30"], tmp_path, model_dir, seed=False).stdout.splitlines()
     assert listed[0].split()[:3] == ["2020-01-31", "parking-visitors", "知识管理员王工"]
     assert "parking-later" not in "\n".join(listed) and listed[-1].startswith("共 1 篇") and "1 篇未设" in listed[-1]
+
+
+def test_an_import_with_retire_missing_retires_articles_gone_from_the_folder(tmp_path, model_dir):
+    other = GOOD.replace("parking-visitors", "parking-night").replace("营业厅访客停车", "夜间停车")
+    (tmp_path / "kb.yml").write_text(GOOD + other, encoding="utf-8")
+    assert "新增 2" in run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False).stdout
+    (tmp_path / "kb.yml").write_text(GOOD, encoding="utf-8")
+    synced = run_cli(["kb", "import", "kb.yml", "--retire-missing"], tmp_path, model_dir, seed=False)
+    assert "未变 1，退役 1" in synced.stdout, synced.stderr
+    retired = run_cli(["kb", "export", "--status", "retired"], tmp_path, model_dir, seed=False).stdout
+    assert "parking-night" in retired and "parking-visitors" not in retired

@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from backend_client import Actor, Conflict, Forbidden, NotFound, Reporter, ServiceDesk, TicketStatus
+from backend_client import Actor, Conflict, Forbidden, Invalid, NotFound, Reporter, ServiceDesk, TicketStatus
 from backend_client.kb import Article, Decision
 from tests.contract.test_service_desk import ADMIN, AGENT, key_account, open_as
 
@@ -96,3 +96,17 @@ async def test_feedback_on_an_unknown_article_is_refused_and_stores_nothing(desk
         with pytest.raises(NotFound):
             await desk.kb_feedback(key, "光猫红灯", False, stranger())
     assert "光猫红灯" not in {gap.query for gap in await desk.kb_gaps(AGENT)}
+
+
+async def test_an_import_that_is_the_whole_knowledge_base_retires_what_it_leaves_out(desk: ServiceDesk):
+    await desk.import_articles([PBX, CLUSTER_ONLY], AGENT)
+    live = {a.key for a in await desk.export_articles(AGENT) if a.status != "retired"}
+    report = await desk.import_articles([PBX], AGENT, retire_missing=True)
+    assert (report.unchanged, report.retired) == (1, len(live) - 1)
+    assert [a.key for a in await desk.export_articles(AGENT, "published")] == [PBX.key]
+    with pytest.raises(NotFound):
+        await desk.kb_article(CLUSTER_ONLY.key)
+    assert (await desk.article_versions(CLUSTER_ONLY.key, AGENT))[-1].article.status == "retired"
+    with pytest.raises(Invalid):
+        await desk.import_articles([], AGENT, retire_missing=True)
+    assert (await desk.import_articles([PBX], AGENT, retire_missing=True)).retired == 0
