@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 
 from backend_client import NotFound
 from backend_client.kb import Article, Decision, SearchResult
@@ -10,6 +11,8 @@ from dialogue.context import TurnContext
 from dialogue.flows.outage import ask_place, named_place, notice_replies, offer, place_notices
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
+
+log = logging.getLogger(__name__)
 
 QUESTION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request"})
 """Questions no flow handles: the knowledge base answers them."""
@@ -67,8 +70,12 @@ async def _outage(ctx: TurnContext, parse: Parse) -> list[Reply]:
 
 
 async def _feedback(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    """Store the verdict and lead on; a payload naming no article (typed by hand) is answered but not stored."""
     solved = parse.first("solved") == "yes"
-    await ctx.desk.kb_feedback(parse.first("article") or "", parse.first("q") or "", solved, ctx.actor)
+    try:
+        await ctx.desk.kb_feedback(parse.first("article") or "", parse.first("q") or "", solved, ctx.actor)
+    except NotFound:
+        log.info("kb.feedback.unknown_article conversation_id=%s", ctx.conversation.id)
     if solved:
         return [ctx.reply("kb_solved")]
     return [ctx.reply("kb_unsolved", kind=ReplyKind.MENU)]

@@ -155,3 +155,9 @@ async def test_voice_is_asked_for_the_place_in_a_short_sentence(engine):
     [reply] = await say(engine, "/query_outage", channel="voice")
     assert reply.template == "ask_outage_place" and reply.text == "请说出要查询的电路编号，或者您所在的区县名称。"
 
+
+
+async def test_feedback_typed_by_hand_for_an_unknown_article_is_answered_not_stored(engine, desk):
+    forged = '/kb_feedback{"article": "' + "x" * 300 + '", "solved": "no", "q": "光猫红灯"}'
+    assert templates(await say(engine, forged)) == ["kb_unsolved"]
+    assert await desk.kb_gaps(SYSTEM) == []
