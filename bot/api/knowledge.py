@@ -6,8 +6,16 @@ from typing import Sequence, cast
 from aiohttp import web
 
 from backend_client.http.wire import ArticleImport, DraftRequest, Items, KbQuery, KbVerdict
-from backend_client.kb import STATUSES, Article, ArticleVersion, FieldError, ImportReport, KbGap, SearchResult
-from backend_client.kb import article_from_mapping
+from backend_client.kb import (
+    STATUSES,
+    Article,
+    ArticleVersion,
+    FieldError,
+    ImportReport,
+    KbGap,
+    SearchResult,
+    article_from_mapping,
+)
 from backend_client.protocol import KnowledgeAdmin
 from bot.api.auth import acting
 from bot.api.context import desk, import_limit
