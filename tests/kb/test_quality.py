@@ -1,13 +1,17 @@
 """The shipped knowledge base: valid articles, and a handful of customer questions found where expected."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backend_client.kb import Decision, Scope, Thresholds
 from backend_client.kb.article import SERVICE_TYPES
 from backend_client.kb.evaluate import EvalCase, evaluate, load_cases
+from backend_client.kb.text import compact, normalise
 
 THRESHOLDS = Thresholds(answer=0.72, suggest=0.58)
+DEV_SET = Path(__file__).resolve().parents[2] / "bench" / "data" / "kb_dev.tsv"
 
 
 def test_starter_kb_is_large_and_well_formed(shipped):
@@ -18,6 +22,24 @@ def test_starter_kb_is_large_and_well_formed(shipped):
         assert 4 <= len(article.questions) <= 8, article.key
         assert article.voice_answer and article.owner and article.review_date, article.key
         assert set(article.service_types) <= set(SERVICE_TYPES), article.key
+
+
+def test_no_question_is_listed_under_two_articles(shipped):
+    owners: dict[str, set[str]] = {}
+    for article in shipped:
+        for question in article.questions:
+            owners.setdefault(compact(normalise(question)), set()).add(article.key)
+    assert {q: keys for q, keys in owners.items() if len(keys) > 1} == {}
+
+
+def test_dev_set_is_valid_and_not_copied_into_the_articles(shipped):
+    """Tuning figures on bench/data/kb_dev.tsv mean nothing once its questions become article questions."""
+    cases = load_cases(DEV_SET)
+    published = {a.key for a in shipped if a.searchable}
+    listed = {compact(normalise(t)) for a in shipped for t in (a.title, *a.questions)}
+    assert len([c for c in cases if c.expected]) >= 150
+    assert {c.expected for c in cases if c.expected} <= published
+    assert [c.question for c in cases if compact(normalise(c.question)) in listed] == []
 
 
 @pytest.mark.parametrize("question, key", [
