@@ -29,7 +29,7 @@ async def keys(api) -> set[str]:
 async def test_who_may_do_what(api):
     assert (await import_(api, [ARTICLE], as_bot())).status == 403
     imported = await import_(api, [{**ARTICLE, "status": "draft"}], as_agent())
-    assert imported.status == 200 and (await imported.json()) == {"added": 1, "updated": 0, "unchanged": 0}
+    assert imported.status == 200 and (await imported.json()) == {"added": 1, "updated": 0, "unchanged": 0, "retired": 0}
     denied = await api.post("/api/v1/kb/articles/pbx-no-tone/publish", headers=as_agent())
     assert denied.status == 403 and (await denied.json())["error"] == "insufficient_scope"
     assert (await api.get("/api/v1/kb/articles/pbx-no-tone", headers=auth("bot"))).status == 404
