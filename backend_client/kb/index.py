@@ -28,12 +28,7 @@ class Weights:
     b: float = 0.75
     body_coverage: float = 0.4
     rank_ngram: float = 0.5
-    # Platt scaling fitted by `bench/kb_eval.py --calibrate` (held-out KB questions + dev negatives) on the
-    # starter KB: 320 held-out questions (4-6 per article) and the 40 lines of bench/data/kb_dev_oos.txt.
-    # Deliberately not refitted when the articles grew to 8 questions each: the same procedure then gives
-    # (1.014, 1.093, 5.997, -0.870), which scores everything higher. Held-out questions with more siblings
-    # are easier than customers' own (held-out hit@1 0.71 -> 0.82) while the 40 negatives stay fixed, and
-    # at the configured thresholds out-of-scope abstention on bench/data/kb_dev.tsv fell from 0.90 to 0.74.
+    # Platt scaling fitted by `bench/kb_eval.py --calibrate` (held-out KB questions + dev negatives).
     calib_coverage: float = 0.835
     calib_ngram: float = -1.082
     calib_margin: float = 5.804
