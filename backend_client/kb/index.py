@@ -13,7 +13,7 @@ from scipy import sparse
 from backend_client.kb.article import Article
 from backend_client.kb.result import Decision, Hit, SearchResult, Thresholds
 from backend_client.kb.scope import Scope, ScopeMasks
-from backend_client.kb.text import MAX_QUERY_CHARS, Tokenizer, char_ngrams, clean_query, shared_tokenizer
+from backend_client.kb.text import MAX_QUERY_CHARS, Tokenizer, char_ngrams, clean_query, normalise, shared_tokenizer
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class _NgramIndex:
     """TF-IDF cosine between the query and each article's title and questions (max per article)."""
 
     def __init__(self, texts_per_article: Sequence[Sequence[str]]) -> None:
-        keys = [Counter(char_ngrams(t)) for texts in texts_per_article for t in texts]
+        keys = [Counter(char_ngrams(normalise(t))) for texts in texts_per_article for t in texts]  # like queries
         self.owner = np.repeat(np.arange(len(texts_per_article)), [len(t) for t in texts_per_article])
         self.starts = np.flatnonzero(np.r_[True, self.owner[1:] != self.owner[:-1]]) if len(self.owner) else self.owner
         self.vocab = _Vocab()
