@@ -74,6 +74,14 @@ async def _draft(desk: KbDesk, args: argparse.Namespace, config: Config) -> None
     print(f"已从工单 {args.number} 生成草稿文章 {article.key}，发布：frontdoor kb publish {article.key}")
 
 
+async def _history(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
+    zone = ZoneInfo(config.timezone)
+    for saved in await desk.article_versions(args.key, OPERATOR):
+        article = saved.article
+        print(printable(f"v{saved.version}  {saved.at.astimezone(zone):%Y-%m-%d %H:%M}  {saved.by}  "
+                        f"{article.status}  {article.title}：{article.short_answer}"))
+
+
 async def _publish(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
     print(f"文章 {(await desk.publish_article(args.key, OPERATOR)).key} 已发布")
 
@@ -124,6 +132,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     draft = kb.add_parser("draft-from-ticket", help="a draft article from a resolved ticket's resolution note")
     draft.add_argument("number")
     draft.set_defaults(func=_run(_draft))
+    history = kb.add_parser("history", help="every saved version of an article: when, who, status, answer")
+    history.add_argument("key")
+    history.set_defaults(func=_run(_history))
     publish = kb.add_parser("publish", help="publish a draft so the bot uses it")
     publish.add_argument("key")
     publish.set_defaults(func=_run(_publish))

@@ -21,6 +21,10 @@ def test_import_search_export_and_reimport_without_duplicates(tmp_path, model_di
     first = run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False)
     assert first.returncode == 0 and "新增 1" in first.stdout, first.stderr
     assert "未变 1" in run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False).stdout
+    (tmp_path / "kb.yml").write_text(GOOD.replace("免费停车2小时", "免费停车3小时"), encoding="utf-8")
+    assert "更新 1" in run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False).stdout
+    history = run_cli(["kb", "history", "parking-visitors"], tmp_path, model_dir, seed=False).stdout.splitlines()
+    assert [line.split()[0] for line in history] == ["v1", "v2"] and "3小时" in history[1] and "cli" in history[1]
     found = run_cli(["kb", "search", "营业厅访客停车"], tmp_path, model_dir, seed=False).stdout
     assert "parking-visitors" in found.splitlines()[1]
     exported = run_cli(["kb", "export", "--format", "csv"], tmp_path, model_dir, seed=False).stdout
