@@ -1,8 +1,8 @@
-"""Service desk over its REST API: tickets opened and status queries per second, on SQLite and PostgreSQL,
-then the query plans of what the bot asks the desk on every message (to show they are index-backed).
+"""Service desk over its REST API: tickets opened, status queries and knowledge-base searches per second, on
+SQLite and PostgreSQL, then the query plans of what the bot asks the desk on every message (index-backed).
 
 Usage: python bench/servicedesk.py [--backends sqlite,postgresql] [--tickets 400] [--queries 2000]
-                                   [--concurrency 20] [--plan-rows 20000]
+                                   [--searches 2000] [--concurrency 20] [--plan-rows 20000]
 Each backend gets a fresh database and its own front door started in-process on loopback (the shipped
 config.yaml, a bench token). The bot's calls are made as the bot makes them: a bot token acting on behalf
 of the demo contact `app:demo-bound`. PostgreSQL is skipped when it does not answer
@@ -35,6 +35,7 @@ from backend_client.local.models import ChannelIdentity, NoticeRow, TicketRow  #
 from bot.app import create_app  # noqa: E402
 from bot.config import load_config  # noqa: E402
 
+KB_QUESTIONS = ROOT / "bench" / "data" / "kb_dev.tsv"
 PG_ADMIN = os.environ.get("FRONTDOOR_BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 TOKEN = "bench-token-" + uuid.uuid4().hex
 BOT = {"Authorization": f"Bearer {TOKEN}", "X-On-Behalf-Of-Channel": "app", "X-On-Behalf-Of-User": "demo-bound"}
@@ -71,6 +72,12 @@ SYNTHETIC = {
 }
 """How synthetic rows differ from a real template row: walk-in reporters spread over 5,000 users, WeChat
 identities, past notices; the planner then sees tables of a realistic size."""
+
+
+def kb_questions() -> list[str]:
+    """The development set's questions, in scope or not (the bot searches whatever customers ask)."""
+    lines = KB_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -122,9 +129,19 @@ async def drive(base: str, args: argparse.Namespace) -> None:
                 if response.status != 200:
                     raise RuntimeError(f"query: {response.status}")
 
+        questions = kb_questions()
+
+        async def search_one(i: int) -> None:
+            body = {"query": questions[i % len(questions)]}
+            async with session.post(f"{base}/api/v1/kb/search", json=body, headers=BOT) as response:
+                await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"kb search: {response.status}")
+
         await publish_notice(session, base)
         report("tickets opened", *await timed(args.tickets, args.concurrency, open_one))
         report("status queries (get/list)", *await timed(args.queries, args.concurrency, status_one))
+        report("knowledge-base searches", *await timed(args.searches, args.concurrency, search_one))
 
 
 async def publish_notice(session: aiohttp.ClientSession, base: str) -> None:
@@ -221,6 +238,7 @@ async def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--tickets", type=int, default=400, help="tickets to open over the API")
     parser.add_argument("--queries", type=int, default=2000, help="status queries (half get, half list)")
+    parser.add_argument("--searches", type=int, default=2000, help="knowledge-base searches (dev-set questions)")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--plan-rows", type=int, default=20000, help="synthetic tickets added before EXPLAIN")
     args = parser.parse_args()

@@ -12,7 +12,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from backend_client.local import database
-from backend_client.local.knowledge import seed_articles
 from backend_client.local.seed import seed
 from backend_client.local.service import SqlServiceDesk
 from tests.support import demo_policy, require_postgres, shipped_config
@@ -60,14 +59,11 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @asynccontextmanager
-async def seeded_desk(url: str, *, articles: bool = False, **options: Any) -> AsyncIterator[SqlServiceDesk]:
-    """A migrated local desk with the demo accounts (and the shipped articles when asked), on the database at
-    ``url`` (options: clock, otp_sender)."""
+async def seeded_desk(url: str, **options: Any) -> AsyncIterator[SqlServiceDesk]:
+    """A migrated local desk with the demo accounts, on the database at ``url`` (options: clock, otp_sender)."""
     engine = database.open_engine(url)
     await database.upgrade(engine)
     await seed(engine)
-    if articles:
-        await seed_articles(engine)
     try:
         yield SqlServiceDesk(engine, demo_policy(), **options)
     finally:

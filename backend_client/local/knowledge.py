@@ -61,15 +61,20 @@ def _region(customer: Customer) -> str:
 
 
 async def _upsert(session: AsyncSession, articles: Iterable[Article], by: str, at: datetime) -> ImportReport:
+    """Add or update each article by key (one query finds the existing ones) and save a version of each change."""
+    incoming = list(articles)
+    keys = [article.key for article in incoming]
+    rows = {r.key: r for r in (await session.scalars(select(KbArticleRow).where(KbArticleRow.key.in_(keys)))).all()}
     counts = {"added": 0, "updated": 0, "unchanged": 0}
-    for article in articles:
+    changed: list[tuple[KbArticleRow, int, dict[str, Any]]] = []
+    for article in incoming:
         values = _columns(article)
-        row = (await session.scalars(select(KbArticleRow).where(KbArticleRow.key == article.key))).first()
+        row = rows.get(article.key)
         if row is not None and {n: getattr(row, n) for n in values} == values:
             counts["unchanged"] += 1
             continue
         if row is None:
-            row = KbArticleRow(version=0, **values)
+            row = rows[article.key] = KbArticleRow(version=0, **values)
             session.add(row)
             counts["added"] += 1
         else:
@@ -77,8 +82,10 @@ async def _upsert(session: AsyncSession, articles: Iterable[Article], by: str, a
                 setattr(row, name, value)
             counts["updated"] += 1
         row.version, row.updated_at, row.updated_by = row.version + 1, at, by
-        await session.flush()
-        session.add(KbArticleVersion(article_id=row.id, version=row.version, fields=values, at=at, by=by))
+        changed.append((row, row.version, values))
+    await session.flush()
+    session.add_all(KbArticleVersion(article_id=row.id, version=version, fields=values, at=at, by=by)
+                    for row, version, values in changed)
     return ImportReport(**counts)
 
 

@@ -19,10 +19,10 @@ CODE = re.compile(r"验证码是\s*(\d{6})")
 @pytest.fixture(params=["local", "http"])
 async def desk(request: pytest.FixtureRequest, database_url: str, app_config, aiohttp_server
                ) -> AsyncIterator[ServiceDesk]:
-    """Each contract test runs on SqlServiceDesk and on HttpServiceDesk → REST API → SqlServiceDesk (both seeded with
-    the demo accounts and the shipped articles)."""
+    """Each contract test runs on SqlServiceDesk and on HttpServiceDesk → REST API → SqlServiceDesk (the front door
+    behind the API also imports the shipped articles: knowledge tests bring their own)."""
     if request.param == "local":
-        async with seeded_desk(database_url, articles=True) as local:
+        async with seeded_desk(database_url) as local:
             yield local
         return
     config = app_config(FRONTDOOR_STORAGE__URL=database_url, FRONTDOOR_STORAGE__SEED_DEMO="true",
