@@ -152,12 +152,13 @@ class KnowledgeBase(DeskBase):
                     for v in (await session.scalars(query)).all()]
 
     async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
-        """Published articles the actor's account may see; queries the bot abstains on become gaps."""
-        index = await self._index()
-        scope = await self._scope(actor)
-        result = index.search(query, self._kb.thresholds, scope, limit=limit)
-        if result.query and result.decision is Decision.ABSTAIN:
-            await self._record_gap(result.query, "not_found", actor)
+        """Published articles the actor's account may see; queries the bot abstains on become gaps (one transaction:
+        the bot searches on every question)."""
+        async with self._tx() as session:
+            index = await self._index(session)
+            result = index.search(query, self._kb.thresholds, await self._scope(session, actor), limit=limit)
+            if result.query and result.decision is Decision.ABSTAIN:
+                session.add(KbGapQuery(query=result.query, reason="not_found", channel=actor.channel, at=self._now()))
         return result
 
     async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
@@ -215,31 +216,23 @@ class KnowledgeBase(DeskBase):
             raise NotFound(f"article {key}")
         return row
 
-    async def _index(self) -> SearchIndex:
+    async def _index(self, session: AsyncSession) -> SearchIndex:
         """The cached index, rebuilt when any article changed (count and newest change)."""
-        async with self._tx() as session:
-            stamp = tuple((await session.execute(
-                select(func.count(KbArticleRow.id), func.max(KbArticleRow.updated_at)))).one())
-            if self._kb_index is None or self._kb_index[0] != stamp:
-                rows = (await session.scalars(select(KbArticleRow).where(KbArticleRow.status == "published"))).all()
-                self._kb_index = (stamp, SearchIndex([to_article(r) for r in rows], self._kb.user_dict))
+        stamp = tuple((await session.execute(
+            select(func.count(KbArticleRow.id), func.max(KbArticleRow.updated_at)))).one())
+        if self._kb_index is None or self._kb_index[0] != stamp:
+            rows = (await session.scalars(select(KbArticleRow).where(KbArticleRow.status == "published"))).all()
+            self._kb_index = (stamp, SearchIndex([to_article(r) for r in rows], self._kb.user_dict))
         return self._kb_index[1]
 
-    async def _scope(self, actor: Actor) -> KbScope:
+    @staticmethod
+    async def _scope(session: AsyncSession, actor: Actor) -> KbScope:
         """The bound account's tier, services and region; unknown for unbound callers."""
-        if actor.customer_id is None:
+        customer = await session.get(Customer, actor.customer_id) if actor.customer_id is not None else None
+        if customer is None:
             return KbScope()
-        async with self._tx() as session:
-            customer = await session.get(Customer, actor.customer_id)
-            if customer is None:
-                return KbScope()
-            owned = (await session.scalars(select(Circuit.service_type).where(
-                Circuit.customer_id == customer.id))).all()
+        owned = (await session.scalars(select(Circuit.service_type).where(Circuit.customer_id == customer.id))).all()
         return KbScope(tier=customer.tier, services=tuple(sorted(set(owned))) or None, region=_region(customer))
-
-    async def _record_gap(self, query: str, reason: str, actor: Actor) -> None:
-        async with self._tx() as session:
-            session.add(KbGapQuery(query=query, reason=reason, channel=actor.channel, at=self._now()))
 
 
 def _require_staff(actor: Actor) -> None:
