@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 SERVICE_TYPES = ("专线", "互联网专线", "宽带", "固话", "云主机", "IDC", "物联网卡", "5G专网", "语音专线", "短信")
 TIERS = ("industry", "cluster")
@@ -145,3 +145,20 @@ def article_from_mapping(data: Mapping[str, Any], default_key: str = "") -> Arti
     )
     _check_texts(article)
     return article
+
+
+def validated(articles: Iterable[Article]) -> list[Article]:
+    """Articles held to the import rules with unique keys, whoever built them; FieldError names the position
+    (``[3].short_answer``)."""
+    out: list[Article] = []
+    seen: set[str] = set()
+    for i, article in enumerate(articles):
+        try:
+            valid = article_from_mapping(article.to_dict())
+        except FieldError as exc:
+            raise FieldError(f"[{i}].{exc.field_name}", str(exc)) from None
+        if valid.key in seen:
+            raise FieldError(f"[{i}].key", f"key {valid.key!r} appears twice")
+        seen.add(valid.key)
+        out.append(valid)
+    return out

@@ -15,6 +15,7 @@ from backend_client.kb import (
     Article,
     ArticleVersion,
     Decision,
+    FieldError,
     ImportReport,
     KbGap,
     SearchIndex,
@@ -22,6 +23,7 @@ from backend_client.kb import (
     Thresholds,
     article_from_mapping,
     load_path,
+    validated,
 )
 from backend_client.kb import Scope as KbScope
 from backend_client.kb.gaps import group_similar
@@ -111,7 +113,10 @@ class KnowledgeBase(DeskBase):
         """Upsert by key in one transaction, appending a version for every changed article; with
         ``retire_missing`` the articles the import leaves out are retired (the source folder is the truth)."""
         _require_staff(actor)
-        incoming = list(articles)
+        try:
+            incoming = validated(articles)
+        except FieldError as exc:
+            raise Invalid(f"article {exc.field_name}: {exc}") from None
         if retire_missing and not incoming:
             raise Invalid("an empty import would retire every article")
         async with self._tx() as session:

@@ -1,7 +1,7 @@
 """The knowledge base: the bot searches, reads and rates articles; agents import, draft and review; admins publish."""
 from __future__ import annotations
 
-from typing import Sequence, cast
+from typing import cast
 
 from aiohttp import web
 
@@ -14,7 +14,7 @@ from backend_client.kb import (
     ImportReport,
     KbGap,
     SearchResult,
-    article_from_mapping,
+    validated,
 )
 from backend_client.protocol import KnowledgeAdmin
 from bot.api.auth import acting
@@ -64,7 +64,10 @@ async def export_articles(request: web.Request) -> web.Response:
 async def import_articles(request: web.Request) -> web.Response:
     """Add or update articles by key in one transaction; one invalid article refuses them all."""
     request_body = await body(import_limit(request), ArticleImport)
-    articles = checked(request_body.articles)
+    try:
+        articles = validated(request_body.articles)
+    except FieldError as exc:
+        raise ApiError(f"articles{exc.field_name}: {exc}", f"articles{exc.field_name}") from None
     report = await admin(request).import_articles(articles, await acting(request),
                                                   retire_missing=request_body.retire_missing)
     return respond(report)
@@ -92,22 +95,6 @@ async def draft_from_ticket(request: web.Request) -> web.Response:
 async def publish_article(request: web.Request) -> web.Response:
     """Publish an article so the bot answers with it (admin)."""
     return respond(await admin(request).publish_article(request.match_info["key"], await acting(request)))
-
-
-def checked(articles: Sequence[Article]) -> list[Article]:
-    """The import rules of the file loaders, applied to a JSON import; the error names the article and field."""
-    seen: set[str] = set()
-    out = []
-    for i, article in enumerate(articles):
-        try:
-            valid = article_from_mapping(article.to_dict())
-        except FieldError as exc:
-            raise ApiError(f"articles[{i}]: {exc}", f"articles[{i}].{exc.field_name}") from None
-        if valid.key in seen:
-            raise ApiError(f"articles[{i}]: key {valid.key!r} appears twice", f"articles[{i}].key")
-        seen.add(valid.key)
-        out.append(valid)
-    return out
 
 
 KEY_PATH = "/kb/articles/{key}"

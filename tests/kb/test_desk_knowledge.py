@@ -7,7 +7,7 @@ from typing import AsyncIterator
 
 import pytest
 
-from backend_client import Actor, Conflict, Forbidden, Role, TicketStatus
+from backend_client import Actor, Conflict, Forbidden, Invalid, Role, TicketStatus
 from backend_client.kb import Article, Decision, KbFormatError, KbGap
 from backend_client.kb.gaps import group_similar
 from backend_client.kb.text import char_ngrams
@@ -46,6 +46,17 @@ async def test_a_failing_import_leaves_nothing_half_imported(desk):
 
     with pytest.raises(KbFormatError):
         await desk.import_articles(articles(), AGENT)
+    assert await desk.export_articles(AGENT) == []
+
+
+async def test_articles_built_in_code_meet_the_import_rules_too(desk):
+    cases = [([LOS, dataclasses.replace(LOS, key="Bad Key")], "[1].key"),
+             ([dataclasses.replace(LOS, short_answer="长" * 201)], "[0].short_answer"),
+             ([LOS, LOS], "[1].key")]
+    for articles, field in cases:
+        with pytest.raises(Invalid) as refused:
+            await desk.import_articles(articles, AGENT)
+        assert field in refused.value.message
     assert await desk.export_articles(AGENT) == []
 
 
