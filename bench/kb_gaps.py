@@ -9,7 +9,6 @@ Run: .venv/bin/python bench/kb_gaps.py [--sizes 1000 5000 20000] [DATA_DIR]
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import sys
 import time
@@ -20,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from backend_client.kb.gaps import group_similar  # noqa: E402
 from backend_client.kb.text import char_ngrams  # noqa: E402
+from nlu.training_data import load_tsv  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "smp2017"
 PREFIXES = ("", "", "请问", "你好，", "麻烦问下", "急！")
@@ -28,13 +28,8 @@ SUFFIXES = ("", "", "吗", "怎么办", "？", "呢", "谢谢")
 
 def sentences(folder: Path) -> list[str]:
     """Every distinct text of the SMP2017 files."""
-    found: dict[str, None] = {}
-    for name in ("train.tsv", "test.tsv", "Chinese_data.tsv"):
-        with open(folder / name, encoding="utf-8") as handle:
-            for row in csv.reader(handle, delimiter="\t"):
-                if len(row) >= 2 and row[0] not in ("text", "Sentence"):
-                    found[row[0].strip()] = None
-    return list(found)
+    names = ("train.tsv", "test.tsv", "Chinese_data.tsv")
+    return list(dict.fromkeys(e.text for name in names for e in load_tsv(folder / name).examples))
 
 
 def questions(base: list[str], size: int, seed: int = 11) -> list[tuple[str, int]]:

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from backend_client.kb.evaluate import load_cases  # noqa: E402
 from backend_client.local import database  # noqa: E402
 from backend_client.local.models import ChannelIdentity, NoticeRow, TicketRow  # noqa: E402
 from bot.app import create_app  # noqa: E402
@@ -72,12 +73,6 @@ SYNTHETIC = {
 }
 """How synthetic rows differ from a real template row: walk-in reporters spread over 5,000 users, WeChat
 identities, past notices; the planner then sees tables of a realistic size."""
-
-
-def kb_questions() -> list[str]:
-    """The development set's questions, in scope or not (the bot searches whatever customers ask)."""
-    lines = KB_QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -129,7 +124,7 @@ async def drive(base: str, args: argparse.Namespace) -> None:
                 if response.status != 200:
                     raise RuntimeError(f"query: {response.status}")
 
-        questions = kb_questions()
+        questions = [case.question for case in load_cases(KB_QUESTIONS)]  # in scope or not, as customers ask
 
         async def search_one(i: int) -> None:
             body = {"query": questions[i % len(questions)]}
