@@ -1,11 +1,14 @@
 """The command line as an operator runs it: a real process, stdin and stdout."""
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+from channels.terminal import run_chat
+from dialogue.types import Button, Reply
 from tests.support import ROOT
 
 
@@ -54,3 +57,13 @@ def test_operator_runs_the_desk_from_the_command_line(tmp_path, model_dir):
     assert "检查" in run_cli(["desk", "sla-job"], tmp_path, model_dir).stdout
     missing = run_cli(["desk", "show", "GD209901010001"], tmp_path, model_dir)
     assert missing.returncode == 1 and "not_found" in missing.stderr
+
+
+async def test_terminal_chat_drops_control_characters_from_replies():
+    lines, out = iter(["你好", "/exit"]), io.StringIO()
+
+    async def echo(message):  # type: ignore[no-untyped-def]
+        return [Reply("答案\x1b[2J\x07完毕", (Button("选\x1b]0;x\x07项", "/affirm"),))]
+
+    await run_chat(echo, channel="app", sender="t", read=lambda: next(lines), out=out)
+    assert out.getvalue() == "机器人> 答案[2J完毕\n1. 选]0;x项\n"

@@ -85,3 +85,11 @@ def test_an_import_with_retire_missing_retires_articles_gone_from_the_folder(tmp
     assert "未变 1，退役 1" in synced.stdout, synced.stderr
     retired = run_cli(["kb", "export", "--status", "retired"], tmp_path, model_dir, seed=False).stdout
     assert "parking-night" in retired and "parking-visitors" not in retired
+
+
+def test_article_text_cannot_drive_the_operators_terminal(tmp_path, model_dir):
+    hostile = GOOD.replace("title: 营业厅访客停车怎么办理", 'title: "营业厅访客停车\\e[2J\\e]0;pwned\\a怎么办理"')
+    (tmp_path / "kb.yml").write_text(hostile, encoding="utf-8")
+    assert run_cli(["kb", "import", "kb.yml"], tmp_path, model_dir, seed=False).returncode == 0
+    found = run_cli(["kb", "search", "营业厅访客停车"], tmp_path, model_dir, seed=False).stdout
+    assert "营业厅访客停车[2J]0;pwned怎么办理" in found and "\x1b" not in found and "\a" not in found

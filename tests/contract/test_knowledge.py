@@ -28,13 +28,15 @@ def stranger() -> Actor:
     return Actor.customer(Reporter("wechat", "o-stranger"), None)
 
 
-async def test_search_answers_within_the_customers_scope(desk: ServiceDesk):
+async def test_search_answers_within_the_customers_scope(desk: ServiceDesk, bind):
     await desk.import_articles([PBX, CLUSTER_ONLY], AGENT)
     contact = await key_account(desk)  # an industry account: cluster-only articles are not theirs
     found = await desk.search_kb("PBX分机全部没有拨号音了", contact)
     assert found.decision is Decision.ANSWER and found.keys[0] == PBX.key
     assert found.top is not None and found.top.article.voice_answer == PBX.voice_answer
     assert "<b>指示灯</b>" in found.top.article.body  # stored and sent as plain text; renderers escape it
+    county = await bind("o-teacher", "KH44060002", "13900139002")  # a cluster account in 南海区
+    assert (await desk.search_kb("县里的营业厅几点开门", county)).keys[0] == CLUSTER_ONLY.key
     hidden = await desk.search_kb("县里的营业厅几点开门", contact)
     assert CLUSTER_ONLY.key not in hidden.keys
     assert CLUSTER_ONLY.key not in (await desk.search_kb("县里的营业厅几点开门", stranger())).keys
