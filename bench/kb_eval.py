@@ -15,11 +15,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend_client.kb import Article, Scope, SearchIndex, Thresholds, load_path  # noqa: E402
-from backend_client.kb.calibrate import fit, held_out_samples, negative_samples, suggest_thresholds  # noqa: E402
-from backend_client.kb.evaluate import evaluate, load_cases, timed_search  # noqa: E402
+from backend_client.kb import Article, Thresholds
+from servicedesk.kb import Scope, SearchIndex, load_path  # noqa: E402
+from servicedesk.kb.calibrate import fit, held_out_samples, negative_samples, suggest_thresholds  # noqa: E402
+from servicedesk.kb.evaluate import evaluate, load_cases, timed_search  # noqa: E402
 
-ARTICLES = ROOT / "backend_client" / "kb" / "articles"
+ARTICLES = ROOT / "servicedesk" / "kb" / "articles"
 USER_DICT = ROOT / "nlu" / "data" / "dict.txt"
 DEV_OOS = ROOT / "bench" / "data" / "kb_dev_oos.txt"
 EVAL_SCOPE = Scope(tier="industry", region="广东/深圳")

@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend_client.kb.gaps import group_similar  # noqa: E402
-from backend_client.kb.text import char_ngrams  # noqa: E402
+from servicedesk.kb.gaps import group_similar  # noqa: E402
+from nlu.text.retrieval import char_ngrams  # noqa: E402
 from nlu.training_data import load_tsv  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "smp2017"

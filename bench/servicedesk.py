@@ -30,9 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend_client.kb.evaluate import load_cases  # noqa: E402
-from backend_client.local import database  # noqa: E402
-from backend_client.local.models import ChannelIdentity, NoticeRow, TicketRow  # noqa: E402
+from servicedesk.kb.evaluate import load_cases  # noqa: E402
+from servicedesk import database  # noqa: E402
+from servicedesk.models import ChannelIdentity, NoticeRow, TicketRow  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import load_config  # noqa: E402
 
@@ -63,7 +63,7 @@ PLANS = {
         "SELECT * FROM notices WHERE status = 'published' AND starts_at <= '2026-11-23 10:00:00' "
         "AND ends_at >= '2026-11-23 10:00:00'",
 }
-"""The shape of the desk's per-message queries (backend_client/local: identities, ticket_queries, notices)."""
+"""The shape of the desk's per-message queries (servicedesk: identities, ticket_queries, notices)."""
 
 SYNTHETIC = {
     TicketRow: {"number": "'BX' || s.i", "idempotency_key": "'bench-' || s.i", "customer_id": "NULL",

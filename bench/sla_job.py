@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from backend_client.local import database
-from backend_client.local.models import TicketRow
-from backend_client.local.service import SqlServiceDesk
+from servicedesk import database
+from servicedesk.models import TicketRow
+from servicedesk.service import SqlServiceDesk
 from bot.config import load_config
 from bot.desk_policy import desk_policy
 

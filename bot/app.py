@@ -5,7 +5,7 @@ from typing import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot import api, health
+from bot import health
 from bot.components import open_components
 from bot.jobs import background_jobs
 from bot.config import Config
@@ -13,6 +13,7 @@ from bot.keys import COMPONENTS, CONFIG
 from channels.app import AppChannel
 from channels.base import Channel
 from dialogue.types import InboundMessage, OnMessage, Reply
+from servicedesk import api
 
 
 def _wechat(config: Config, on_message: OnMessage) -> Channel:
@@ -39,7 +40,7 @@ def create_app(config: Config) -> web.Application:
         return await app[COMPONENTS].engine.handle(message)
 
     health.setup(app)
-    api.setup(app)
+    api.setup(app, api_settings(config), lambda: app[COMPONENTS].desk)
     for name, build in CHANNELS.items():
         if getattr(config.channels, name).enabled:
             build(config, on_message).setup(app)
@@ -48,6 +49,13 @@ def create_app(config: Config) -> web.Application:
 
         app.cleanup_ctx.append(wechat_delivery_job)
     return app
+
+
+def api_settings(config: Config) -> api.ApiSettings:
+    """The `api` section as the desk API's settings (secrets only from the environment)."""
+    tokens = {name: (spec.token.get_secret_value() if spec.token else None, spec.scopes)
+              for name, spec in config.api.tokens.items()}
+    return api.ApiSettings(tokens, config.api.max_page_size, config.api.max_import_bytes)
 
 
 async def _components(app: web.Application) -> AsyncIterator[None]:

@@ -48,7 +48,7 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
 
 
 def _db(args: argparse.Namespace, config: Config) -> int:
-    from backend_client.local import database
+    from servicedesk import database
 
     async def run() -> None:
         engine = database.open_engine(config.storage.url)

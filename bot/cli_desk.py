@@ -9,7 +9,7 @@ from typing import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import Actor, NewNotice, Role, Scope, ServiceDesk, Ticket, TicketStatus
-from backend_client.local.seed import seed
+from servicedesk.seed import seed
 from bot.components import open_desk
 from bot.config import Config
 

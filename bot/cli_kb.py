@@ -12,8 +12,8 @@ from typing import Awaitable, Callable, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from backend_client import Actor, KnowledgeAdmin, Role, ServiceDesk
-from backend_client.kb import KbFormatError, Scope, SearchIndex, load_path, to_csv, to_yaml
-from backend_client.kb.evaluate import evaluate, load_cases
+from servicedesk.kb import KbFormatError, Scope, SearchIndex, load_path, to_csv, to_yaml
+from servicedesk.kb.evaluate import evaluate, load_cases
 from bot.components import kb_settings, open_desk
 from bot.config import Config
 from channels.render import printable

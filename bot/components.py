@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import ServiceDesk
 from backend_client.kb import Thresholds
-from backend_client.local import database
-from backend_client.local.knowledge import SHIPPED_ARTICLES, KbSettings, seed_articles
-from backend_client.local.seed import seed
-from backend_client.local.service import SqlServiceDesk
-from backend_client.sms import OtpSender
+from servicedesk import database
+from servicedesk.knowledge import SHIPPED_ARTICLES, KbSettings, seed_articles
+from servicedesk.seed import seed
+from servicedesk.service import SqlServiceDesk
+from servicedesk.sms import OtpSender
 from bot.config import Config
 from bot.desk_policy import desk_policy, otp_sender
 from bot.redis_store import RedisConversationStore

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from backend_client.local.calendar import AlwaysOpen, BusinessCalendar, Calendar
-from backend_client.local.policy import DeskPolicy, Plan, SlaTarget, SupportGroup
-from backend_client.sms import LogOtpSender, OtpSender, TwilioSmsSender
+from servicedesk.calendar import AlwaysOpen, BusinessCalendar, Calendar
+from servicedesk.policy import DeskPolicy, Plan, SlaTarget, SupportGroup
+from servicedesk.sms import LogOtpSender, OtpSender, TwilioSmsSender
 from bot.config import Config
 from bot.config_desk import CalendarConfig, PlanConfig
 

@@ -9,8 +9,8 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from nlu.model import TrainedModel, code_version
-from nlu.textnorm import clean, has_content
-from nlu.tokenizer import read_user_dict
+from nlu.text.clean import clean, has_content
+from nlu.text.segment import read_user_dict
 from nlu.training_data import TrainingData, data_files, load_path
 from nlu.types import IntentScore, Parse
 

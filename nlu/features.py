@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from nlu.textnorm import clean
-from nlu.tokenizer import JiebaTokenizer
+from nlu.text.clean import clean
+from nlu.text.segment import JiebaTokenizer
 
 if TYPE_CHECKING:
     from scipy import sparse

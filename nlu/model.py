@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from nlu import classifier, entities, features, normalizers, tagger, textnorm, tokenizer, training_data, zh_datetime
+from nlu import classifier, entities, features, normalizers, tagger, training_data, zh_datetime
+from nlu.text import clean as textnorm, segment as tokenizer
 from nlu.classifier import LinearModel
 from nlu.entities import EntityExtractor
 from nlu.features import FeatureParams, Featurizer
-from nlu.tokenizer import JiebaTokenizer
+from nlu.text.segment import JiebaTokenizer
 from nlu.training_data import TrainingData
 
 FORMAT = 1

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from backend_client.local import database
-from backend_client.local.seed import seed
-from backend_client.local.service import SqlServiceDesk
+from servicedesk import database
+from servicedesk.seed import seed
+from servicedesk.service import SqlServiceDesk
 from tests.support import demo_policy, require_postgres, shipped_config
 
 PG_ADMIN_URL = os.environ.get("FRONTDOOR_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_client.local.policy import DeskPolicy
+from servicedesk.policy import DeskPolicy
 from bot.desk_policy import desk_policy
 from bot.config import Config, load_config
 

@@ -1,6 +1,6 @@
 """What travels over the REST API besides the contract types: request bodies, small envelopes, header names.
 
-The API server (bot/api) and the HTTP client (HttpServiceDesk) both use these, so they cannot drift.
+The API server (servicedesk/api) and the HTTP client (HttpServiceDesk) both use these, so they cannot drift.
 """
 from __future__ import annotations
 

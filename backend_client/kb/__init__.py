@@ -1,4 +1,4 @@
-"""Knowledge base: articles, their import/export formats, and Chinese retrieval over them."""
+"""Knowledge-base types of the desk contract: articles, search results, versions, gaps (no retrieval code)."""
 from backend_client.kb.article import (
     SERVICE_TYPES,
     STATUSES,
@@ -8,15 +8,10 @@ from backend_client.kb.article import (
     article_from_mapping,
     validated,
 )
-from backend_client.kb.index import SearchIndex, Weights
-from backend_client.kb.loaders import KbFormatError, export_folder, load_file, load_path, to_csv, to_markdown, to_yaml
 from backend_client.kb.records import ArticleVersion, ImportReport, KbGap
 from backend_client.kb.result import Decision, Hit, SearchResult, Thresholds
-from backend_client.kb.scope import Scope, visible
 
 __all__ = [
     "SERVICE_TYPES", "STATUSES", "TIERS", "Article", "ArticleVersion", "Decision", "FieldError", "Hit",
-    "ImportReport", "KbFormatError", "KbGap", "Scope", "SearchIndex", "SearchResult", "Thresholds", "Weights",
-    "article_from_mapping", "export_folder", "load_file", "load_path", "to_csv", "to_markdown", "to_yaml", "validated",
-    "visible",
+    "ImportReport", "KbGap", "SearchResult", "Thresholds", "article_from_mapping", "validated",
 ]

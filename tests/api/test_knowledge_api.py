@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from jsonschema import Draft202012Validator
 
-from backend_client.kb import load_path
-from backend_client.local.knowledge import SHIPPED_ARTICLES
+from servicedesk.kb import load_path
+from servicedesk.knowledge import SHIPPED_ARTICLES
 from bot.app import create_app
 from tests.api.conftest import as_agent, as_bot, auth, token_env
 

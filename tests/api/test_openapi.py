@@ -4,7 +4,7 @@ from __future__ import annotations
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from bot.api import ROUTES
+from servicedesk.api import ROUTES
 from tests.api.conftest import as_agent
 
 

@@ -7,7 +7,7 @@ import pytest
 from aiohttp import web
 
 from backend_client import BackendUnavailable, Conflict, Invalid, TicketStatus as S
-from backend_client.sms import TwilioSmsSender
+from servicedesk.sms import TwilioSmsSender
 from tests.backend.helpers import STAFF, SettableClock, customer, incident
 from tests.conftest import seeded_desk
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 
 from backend_client import SYSTEM, TicketStatus
-from backend_client.local import database
-from backend_client.local.service import SqlServiceDesk
+from servicedesk import database
+from servicedesk.service import SqlServiceDesk
 from tests.backend.helpers import START, SettableClock, incident
 from tests.support import demo_policy
 

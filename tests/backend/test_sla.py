@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend_client import Level, TicketStatus as S
-from backend_client.local.calendar import AlwaysOpen, BusinessCalendar
-from backend_client.local.sla import Clock
+from servicedesk.calendar import AlwaysOpen, BusinessCalendar
+from servicedesk.sla import Clock
 from tests.backend.helpers import STAFF, SettableClock, incident
 from tests.conftest import seeded_desk
 

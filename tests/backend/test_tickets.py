@@ -9,9 +9,9 @@ import pytest
 from backend_client import (
     SYSTEM, BackendUnavailable, Forbidden, Level, NotFound, OpenOutcome, TicketKind, TicketStatus,
 )
-from backend_client.local import database
-from backend_client.local.seed import seed
-from backend_client.local.service import SqlServiceDesk
+from servicedesk import database
+from servicedesk.seed import seed
+from servicedesk.service import SqlServiceDesk
 from tests.backend.helpers import STAFF, SettableClock, customer, incident
 from tests.conftest import seeded_desk
 from tests.support import demo_policy

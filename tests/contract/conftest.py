@@ -38,7 +38,7 @@ def bind(desk: ServiceDesk, caplog: pytest.LogCaptureFixture):
     """Factory: verify a channel identity as a contact through the contract (the code is read from the SMS log)."""
 
     async def verify(user_id: str, customer_code: str, mobile: str, channel: str = "app") -> Actor:
-        caplog.set_level(logging.INFO, logger="backend_client.sms")
+        caplog.set_level(logging.INFO, logger="servicedesk.sms")
         assert await desk.start_verification(channel, user_id, customer_code, mobile)
         code = CODE.findall(caplog.text)[-1]
         binding = await desk.confirm_verification(channel, user_id, code)

@@ -8,8 +8,8 @@ from dialogue.engine import Engine
 from dialogue.store import InMemoryConversationStore
 from dialogue.templates import Templates
 from dialogue.types import InboundMessage, MessageKind, ReplyKind, TurnFailed
-from backend_client.local import database
-from backend_client.local.service import SqlServiceDesk
+from servicedesk import database
+from servicedesk.service import SqlServiceDesk
 from tests.fakes import KeywordInterpreter
 from tests.support import demo_policy
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from backend_client import SYSTEM, Actor, NewNotice, Role, Scope
-from backend_client.local.knowledge import seed_articles
+from servicedesk.knowledge import seed_articles
 from dialogue.engine import Engine
 from dialogue.store import InMemoryConversationStore
 from dialogue.templates import Templates

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from backend_client.kb import Article, SearchIndex, load_path
-from backend_client.kb.text import Tokenizer
+from backend_client.kb import Article
+from servicedesk.kb import SearchIndex, load_path
+from nlu.text.retrieval import Tokenizer
 
-ARTICLES = Path(__file__).resolve().parents[2] / "backend_client" / "kb" / "articles"
+ARTICLES = Path(__file__).resolve().parents[2] / "servicedesk" / "kb" / "articles"
 
 
 @pytest.fixture(scope="session")

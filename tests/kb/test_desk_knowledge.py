@@ -8,11 +8,12 @@ from typing import AsyncIterator
 import pytest
 
 from backend_client import Actor, Conflict, Forbidden, Invalid, Role, TicketStatus
-from backend_client.kb import Article, Decision, KbFormatError, KbGap
-from backend_client.kb.gaps import group_similar
-from backend_client.kb.text import char_ngrams
-from backend_client.local.knowledge import seed_articles
-from backend_client.local.service import SqlServiceDesk
+from backend_client.kb import Article, Decision, KbGap
+from servicedesk.kb import KbFormatError
+from servicedesk.kb.gaps import group_similar
+from nlu.text.retrieval import char_ngrams
+from servicedesk.knowledge import seed_articles
+from servicedesk.service import SqlServiceDesk
 from tests.backend.helpers import SettableClock, customer, incident
 from tests.conftest import seeded_desk
 

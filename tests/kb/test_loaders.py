@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_client.kb import KbFormatError, load_file, load_path, to_csv, to_markdown, to_yaml
+from servicedesk.kb import KbFormatError, load_file, load_path, to_csv, to_markdown, to_yaml
 
 GOOD_MD = """---
 key: fault-demo

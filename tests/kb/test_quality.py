@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from backend_client.kb import Decision, Scope, Thresholds
+from backend_client.kb import Decision, Thresholds
+from servicedesk.kb import Scope
 from backend_client.kb.article import SERVICE_TYPES
-from backend_client.kb.evaluate import EvalCase, evaluate, load_cases
-from backend_client.kb.text import compact, normalise
+from servicedesk.kb.evaluate import EvalCase, evaluate, load_cases
+from nlu.text.retrieval import compact, normalise
 
 THRESHOLDS = Thresholds(answer=0.72, suggest=0.58)
 DEV_SET = Path(__file__).resolve().parents[2] / "bench" / "data" / "kb_dev.tsv"

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend_client.kb import Decision, Scope, SearchIndex, Thresholds
+from backend_client.kb import Decision, Thresholds
+from servicedesk.kb import Scope, SearchIndex
 
 LOOSE = Thresholds(answer=0.99, suggest=0.0)
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from backend_client import Actor, Level, NewTicket, Reporter, TicketKind, TicketStatus
-from backend_client.local.models import NotificationRow
+from servicedesk.models import NotificationRow
 from bot.app import create_app
 from bot.delivery import outbox_delivery
 from bot.keys import COMPONENTS

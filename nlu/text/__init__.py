@@ -1,0 +1,1 @@
+"""Chinese text handling shared by the NLU and the knowledge base: cleaning, segmentation, retrieval tokens."""
