@@ -22,9 +22,16 @@ def _wechat(config: Config, on_message: OnMessage) -> Channel:
     return WeChatChannel(on_message, settings_from(config))
 
 
+def _voice(config: Config, on_message: OnMessage) -> Channel:
+    from bot.voice_wiring import voice_channel  # twilio is imported only when enabled
+
+    return voice_channel(config, on_message)
+
+
 CHANNELS: dict[str, Callable[[Config, OnMessage], Channel]] = {
     "app": lambda config, on_message: AppChannel(on_message, max_text_chars=config.dialogue.max_text_chars),
     "wechat": _wechat,
+    "voice": _voice,
 }
 """Channel adapters by config section name."""
 

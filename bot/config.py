@@ -212,11 +212,59 @@ class WeChatConfig(Section):
 class ChannelsConfig(Section):
     """One section per channel adapter, keyed by the registry name."""
 
+class VoiceMenuKey(Section):
+    """One key of the hotline's keypad menu: what the caller hears and the intent it starts."""
+
+    key: str = Field(pattern=r"^[0-8*]$")
+    title: str = Field(min_length=1, max_length=20)
+    intent: str = Field(pattern=r"^[A-Za-z_]\w*$")
+
+
+class VoiceConfig(Section):
+    """The 400 hotline on Twilio; the auth token (and account SID) come only from the environment."""
+
+    enabled: bool = False
+    auth_token: SecretStr | None = None
+    account_sid: str | None = None
+    public_url: str | None = Field(None, pattern=r"^https?://")   # what Twilio calls; signatures are over it
+    recognition_language: str = "zh-CN"
+    speech_model: str = "default"
+    say_voice: str = "Polly.Zhiyu"
+    say_language: str = "cmn-CN"
+    hints: list[str] = Field(default_factory=list)   # added to the NLU dictionary's service words and region names
+    keypad_menu: list[VoiceMenuKey] = Field(default_factory=lambda: [
+        VoiceMenuKey(key="1", title="故障申报", intent="report_fault"),
+        VoiceMenuKey(key="2", title="工单查询", intent="query_ticket"),
+        VoiceMenuKey(key="3", title="服务公告", intent="query_outage"),
+        VoiceMenuKey(key="0", title="人工服务", intent="request_human")])
+    repeat_key: str = Field("9", pattern=r"^[0-9*]$")
+    min_confidence: float = Field(0.5, ge=0, le=1)
+    gather_timeout_s: int = Field(6, ge=1, le=30)
+    deadline_s: float = Field(5.0, gt=0, le=12)   # inside Twilio's 15 s: later, a hold phrase and a redirect
+    max_speech_chars: int = Field(300, ge=20, le=2000)
+    transfer_mode: Literal["enqueue", "dial"] = "enqueue"
+    queue: str = Field("frontdoor", min_length=1)
+    dial_number: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")
+
+    @model_validator(mode="after")
+    def _required_when_enabled(self) -> "VoiceConfig":
+        if self.enabled and not (self.auth_token and self.public_url):
+            raise ValueError("auth_token (FRONTDOOR_CHANNELS__VOICE__AUTH_TOKEN) and public_url are required "
+                             "when the voice channel is enabled")
+        if self.transfer_mode == "dial" and not self.dial_number:
+            raise ValueError("transfer_mode dial needs dial_number")
+        keys = [k.key for k in self.keypad_menu]
+        if len(keys) != len(set(keys)) or self.repeat_key in keys:
+            raise ValueError("keypad_menu keys and repeat_key must all differ")
+        return self
+
+
     app: AppChannelConfig = AppChannelConfig()
     wechat: WeChatConfig = WeChatConfig()
 
 
 class JobsConfig(Section):
+    voice: VoiceConfig = VoiceConfig()
     """Background jobs of `serve`; safe to run in every process (each event is raised once)."""
 
     sla_interval_s: float = Field(60, ge=0)

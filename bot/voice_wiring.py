@@ -1,0 +1,52 @@
+"""Builds the hotline channel from the `channels.voice` section: settings, hints from the NLU vocabulary, call store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from bot.config import Config
+from channels.voice import MemoryCallStore, RedisCallStore, VoiceChannel, VoiceSettings
+from dialogue.templates import Templates
+from dialogue.types import OnMessage
+
+MAX_HINTS = 100
+
+
+def speech_hints(config: Config) -> tuple[str, ...]:
+    """Words the recogniser should expect: configured ones, the NLU dictionary's most frequent, region names."""
+    words = list(config.channels.voice.hints)
+    dictionary = Path(config.nlu.data_dir) / "dict.txt"
+    if dictionary.is_file():
+        entries = [line.split() for line in dictionary.read_text(encoding="utf-8").splitlines()]
+        ranked = sorted((e for e in entries if e and not e[0].startswith("#")),
+                        key=lambda e: -int(e[1]) if len(e) > 1 and e[1].isdigit() else 0)
+        words += [e[0] for e in ranked]
+    for group in config.servicedesk.groups:
+        words += [place for place in (group.city, group.county) if place]
+    words += ["工单", "故障", "人工"]
+    unique = list(dict.fromkeys(w for w in words if 1 < len(w) <= 20))
+    return tuple(unique[:MAX_HINTS])
+
+
+def voice_settings(config: Config) -> VoiceSettings:
+    """The channel's plain settings (the auth token from the environment)."""
+    section = config.channels.voice
+    token = section.auth_token.get_secret_value() if section.auth_token else ""
+    return VoiceSettings(
+        auth_token=token, public_url=section.public_url or "", recognition_language=section.recognition_language,
+        speech_model=section.speech_model, say_voice=section.say_voice, say_language=section.say_language,
+        hints=speech_hints(config),
+        keypad_menu=tuple((k.key, k.title, f"/{k.intent}") for k in section.keypad_menu),
+        repeat_key=section.repeat_key, min_confidence=section.min_confidence,
+        gather_timeout_s=section.gather_timeout_s, deadline_s=section.deadline_s,
+        max_speech_chars=section.max_speech_chars, transfer_mode=section.transfer_mode, queue=section.queue,
+        dial_number=section.dial_number, call_ttl_s=config.conversations.ttl_s)
+
+
+def voice_channel(config: Config, on_message: OnMessage, redis: Redis | None = None) -> VoiceChannel:
+    """The hotline adapter; call states in Redis when configured, so any process can take the next webhook."""
+    settings = voice_settings(config)
+    calls = (RedisCallStore(redis, config.redis.key_prefix, settings.call_ttl_s) if redis is not None
+             else MemoryCallStore(settings.call_ttl_s))
+    return VoiceChannel(on_message, settings, calls, Templates.load(config.dialogue.templates))

@@ -1,0 +1,272 @@
+"""The 400 hotline on Twilio: `/voice/incoming`, `/voice/gather`, `/voice/result`, `/voice/status`.
+
+Each webhook is checked with twilio's `RequestValidator` against the public URL (403 otherwise). A call is one
+conversation keyed by its CallSid; the caller's number is the channel identity (withheld numbers get their own
+per-call identity). See https://www.twilio.com/docs/usage/webhooks/voice-webhooks
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any, Mapping
+
+from aiohttp import web
+from twilio.request_validator import RequestValidator
+
+from channels.voice.calls import CallState, CallStore
+from channels.voice.settings import VoiceSettings
+from channels.voice.speech import clean_digits, clean_transcript
+from channels.voice.twiml import GATHER_PATH, RESULT_PATH, Prompt, hold, render, spoken
+from dialogue.templates import Templates
+from dialogue.types import Button, InboundMessage, MessageKind, OnMessage, Reply, ReplyKind, TurnFailed
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "voice"
+_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+MAX_HOLDS = 3
+TWIML = "application/xml"
+
+
+class VoiceChannel:
+    """Turns Twilio's voice webhooks into turns of the dialogue and its replies into TwiML."""
+
+    name = CHANNEL
+
+    def __init__(self, on_message: OnMessage, settings: VoiceSettings, calls: CallStore, templates: Templates):
+        self._on_message = on_message
+        self._settings = settings
+        self._calls = calls
+        self._templates = templates
+        self._validator = RequestValidator(settings.auth_token)
+        self._running: dict[str, asyncio.Task[list[Reply]]] = {}
+        self._held: set[str] = set()   # calls whose turn outran the deadline: their caller is on hold
+
+    def setup(self, app: web.Application) -> None:
+        """Register the webhooks."""
+        app.router.add_post("/voice/incoming", self.incoming)
+        app.router.add_post(GATHER_PATH, self.gather)
+        app.router.add_post(RESULT_PATH, self.result)
+        app.router.add_post("/voice/status", self.status)
+
+    # webhooks
+
+    async def incoming(self, request: web.Request) -> web.Response:
+        """A new call: greet (by company name when the number belongs to a contact) and offer the menu."""
+        form = await self._verified_form(request)
+        state = CallState(form["CallSid"], caller=_caller(form))
+        return await self._turn(state, "/greet", MessageKind.BUTTON, {"event": "call_start"})
+
+    async def gather(self, request: web.Request) -> web.Response:
+        """The caller's speech or keys for the current prompt, or nothing at all (the fallback ladder)."""
+        form = await self._verified_form(request)
+        state = await self._calls.get(form["CallSid"]) or CallState(form["CallSid"], caller=_caller(form))
+        digits, speech = form.get("Digits", ""), form.get("SpeechResult", "")
+        if digits:
+            return await self._keys(state, digits)
+        text = clean_transcript(speech, self._settings.max_speech_chars)
+        if not text or _confidence(form) < self._settings.min_confidence:
+            return await self._missed(state)
+        state.misses = 0
+        return await self._turn(state, text, MessageKind.VOICE, {"confidence": _confidence(form)})
+
+    async def result(self, request: web.Request) -> web.Response:
+        """The answer of a turn that outran the deadline, or another hold while it is still running."""
+        form = await self._verified_form(request)
+        state = await self._calls.get(form["CallSid"])
+        if state is None:
+            return await self._turn(CallState(form["CallSid"], caller=_caller(form)), "/greet", MessageKind.BUTTON, {})
+        holds = int(request.query.get("hold", "1")) if request.query.get("hold", "1").isdigit() else MAX_HOLDS
+        return await self._collect(state, holds)
+
+    async def status(self, request: web.Request) -> web.Response:
+        """Call progress; a finished call is marked ended, so a late webhook cannot revive it."""
+        form = await self._verified_form(request)
+        if form.get("CallStatus", "") in _ENDED:
+            state = await self._calls.get(form["CallSid"])
+            if state is not None and not state.ended:
+                state.ended = True
+                await self._calls.put(state)
+            log.info("voice.call_ended call=%s status=%s turns=%s", form["CallSid"], form.get("CallStatus"),
+                     state.turns if state else 0)
+        return web.Response(status=204)
+
+    # the ladder
+
+    async def _keys(self, state: CallState, raw: str) -> web.Response:
+        digits = clean_digits(raw)
+        if digits is None:
+            return await self._missed(state)
+        state.misses = 0
+        if state.collect_digits:
+            return await self._turn(state, digits, MessageKind.DTMF, {})
+        if digits == self._settings.repeat_key:
+            return await self._reply(state, Prompt(tuple(state.prompt), collect_digits=state.collect_digits))
+        payload = self._settings.menu_payload(digits)
+        if payload and (state.keypad_menu or not state.buttons or payload == "/request_human"):
+            return await self._turn(state, payload, MessageKind.BUTTON, {"keypad": digits})
+        return await self._turn(state, digits, MessageKind.DTMF, {})
+
+    async def _missed(self, state: CallState) -> web.Response:
+        """Silence or speech too unsure to act on: rephrase once, then the keypad menu, then a person."""
+        state.misses += 1
+        if state.misses == 1:
+            sentences = (self._text("voice_not_heard"), *state.prompt)
+            return await self._reply(state, Prompt(sentences, collect_digits=state.collect_digits))
+        if state.misses == 2:
+            state.keypad_menu = True
+            return await self._reply(state, Prompt((self._keypad_menu(),)))
+        state.misses = 0
+        return await self._turn(state, "/request_human", MessageKind.BUTTON, {"ladder": "agent"})
+
+    # turns
+
+    async def _turn(self, state: CallState, text: str, kind: MessageKind, metadata: dict[str, Any]) -> web.Response:
+        if state.ended:
+            return web.Response(text=render(Prompt((), hang_up=True), self._settings), content_type=TWIML)
+        state.turns += 1
+        state.pending = None
+        message = InboundMessage(channel=CHANNEL, user_id=state.caller or f"withheld:{state.call_sid}",
+                                 conversation_id=f"{CHANNEL}:{state.call_sid}", text=text, kind=kind,
+                                 message_id=f"{state.call_sid}:{state.turns}",
+                                 metadata={"call_sid": state.call_sid, **metadata})
+        await self._calls.put(state)
+        task = asyncio.ensure_future(self._run(message))
+        self._running[state.call_sid] = task
+        task.add_done_callback(lambda done, sid=state.call_sid: asyncio.ensure_future(self._finished(sid, done)))
+        return await self._collect(state, 0)
+
+    async def _collect(self, state: CallState, holds: int) -> web.Response:
+        task = self._running.get(state.call_sid)
+        if task is not None:
+            try:
+                replies = await asyncio.wait_for(asyncio.shield(task), self._settings.deadline_s)
+            except asyncio.TimeoutError:
+                self._held.add(state.call_sid)
+                return self._hold(holds)
+            self._running.pop(state.call_sid, None)
+            self._held.discard(state.call_sid)
+            return await self._reply(state, self._prompt(replies, state))
+        fresh = await self._calls.get(state.call_sid)
+        if fresh is not None and fresh.pending is not None:
+            replies = [_reply_from_dict(item) for item in fresh.pending]
+            fresh.pending = None
+            return await self._reply(fresh, self._prompt(replies, fresh))
+        await asyncio.sleep(min(1.0, self._settings.deadline_s))
+        return self._hold(holds)
+
+    def _hold(self, holds: int) -> web.Response:
+        if holds >= MAX_HOLDS:
+            prompt = Prompt((self._text("internal_error"),), hang_up=True)
+            return web.Response(text=render(prompt, self._settings), content_type=TWIML)
+        body = hold(self._text("voice_hold"), self._settings, f"{RESULT_PATH}?hold={holds + 1}")
+        return web.Response(text=body, content_type=TWIML)
+
+    async def _run(self, message: InboundMessage) -> list[Reply]:
+        try:
+            return await self._on_message(message)
+        except TurnFailed as exc:
+            return exc.replies
+        except Exception:  # the caller must hear something, never silence or a 500
+            log.exception("voice.turn_failed conversation_id=%s", message.conversation_id)
+            return [Reply(self._text("internal_error"), kind=ReplyKind.ERROR)]
+
+    async def _finished(self, call_sid: str, task: asyncio.Task[list[Reply]]) -> None:
+        """Keep a held turn's replies with the call, so a redirect that reaches another process finds them."""
+        if call_sid not in self._held or task.cancelled():
+            return
+        self._held.discard(call_sid)
+        self._running.pop(call_sid, None)
+        state = await self._calls.get(call_sid)
+        if state is not None and state.pending is None:
+            state.pending = [_reply_to_dict(r) for r in task.result()]
+            await self._calls.put(state)
+
+    async def _reply(self, state: CallState, prompt: Prompt) -> web.Response:
+        if not prompt.transfer and not prompt.hang_up:
+            state.prompt = list(prompt.sentences)
+            state.collect_digits = prompt.collect_digits
+        state.pending = None
+        await self._calls.put(state)
+        return web.Response(text=render(prompt, self._settings), content_type=TWIML)
+
+    def _prompt(self, replies: list[Reply], state: CallState) -> Prompt:
+        """The caller's next prompt from the engine's replies: spoken texts, keys for buttons, hang-up or transfer."""
+        sentences = []
+        buttons: list[str] = []
+        for reply in replies:
+            text = spoken(reply.text)
+            if reply.buttons:
+                buttons = [b.title for b in reply.buttons]
+                keys = "，".join(self._text("voice_press", title=title, key=i)
+                                for i, title in enumerate(buttons, start=1))
+                text = f"{text.rstrip('。，,. ')}。{keys}。" if text else f"{keys}。"
+            sentences.append(text)
+        state.buttons = buttons
+        state.keypad_menu = False
+        kinds = {r.kind for r in replies}
+        if ReplyKind.GOODBYE in kinds:
+            return Prompt(tuple(sentences), hang_up=True)
+        if any(r.kind == ReplyKind.HANDOFF and r.template == "handoff_queued" for r in replies):
+            note = json.dumps({"conversation_id": f"{CHANNEL}:{state.call_sid}", "caller": state.caller},
+                              ensure_ascii=False)
+            return Prompt(tuple(sentences), transfer=True, transfer_note=note)
+        digits = any(r.template in self._settings.digit_templates for r in replies)
+        if digits:
+            sentences.append(self._text("voice_digits_hint"))
+        return Prompt(tuple(sentences), collect_digits=digits)
+
+    def _keypad_menu(self) -> str:
+        settings = self._settings
+        keys = [*((k, title) for k, title, _ in settings.keypad_menu), (settings.repeat_key, settings.repeat_title)]
+        choices = "，".join(self._text("voice_press", title=title, key=key) for key, title in keys)
+        return self._text("voice_keypad_menu", choices=choices)
+
+    def _text(self, name: str, **values: Any) -> str:
+        return self._templates.text(name, CHANNEL, **values)
+
+    async def _verified_form(self, request: web.Request) -> Mapping[str, str]:
+        """The webhook's form, once its X-Twilio-Signature matches the public URL and the parameters."""
+        try:
+            form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        except (ValueError, UnicodeDecodeError):
+            raise web.HTTPBadRequest(text="body is not a form") from None
+        url = self._settings.public_url.rstrip("/") + request.path_qs
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not self._validator.validate(url, form, signature):
+            log.warning("voice.signature_invalid path=%s", request.path)
+            raise web.HTTPForbidden(text="invalid signature")
+        if not _CALL_SID.match(form.get("CallSid", "")):
+            raise web.HTTPBadRequest(text="CallSid is missing or malformed")
+        return form
+
+
+def _caller(form: Mapping[str, str]) -> str:
+    """The caller's E.164 number, or '' when withheld or not a number (anonymous, restricted, unknown)."""
+    number = form.get("From", "").strip()
+    return number if _E164.match(number) else ""
+
+
+def _confidence(form: Mapping[str, str]) -> float:
+    raw = form.get("Confidence")
+    if raw is None or raw == "":
+        return 1.0
+    try:
+        value = float(raw)
+    except ValueError:
+        return 0.0
+    return value if 0.0 <= value <= 1.0 else 0.0
+
+
+def _reply_to_dict(reply: Reply) -> dict[str, Any]:
+    return {"text": reply.text, "buttons": [[b.title, b.payload] for b in reply.buttons], "kind": reply.kind.value,
+            "template": reply.template}
+
+
+def _reply_from_dict(data: dict[str, Any]) -> Reply:
+    return Reply(data["text"], tuple(Button(t, p) for t, p in data.get("buttons", [])), ReplyKind(data["kind"]),
+                 data.get("template"))
