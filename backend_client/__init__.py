@@ -1,6 +1,22 @@
 """The service desk contract and its implementations."""
-from backend_client.errors import BackendError, BackendUnavailable, Conflict, Forbidden, Invalid, NotFound
-from backend_client.protocol import KnowledgeAdmin, ServiceDesk
+from backend_client.errors import (
+    BackendError,
+    BackendUnavailable,
+    Conflict,
+    Forbidden,
+    FrontDoorError,
+    Invalid,
+    NotFound,
+)
+from backend_client.protocol import (
+    CommonDesk,
+    CustomerDesk,
+    JobsDesk,
+    KnowledgeAdmin,
+    Reachable,
+    ServiceDesk,
+    StaffDesk,
+)
 from backend_client.types import (
     OPEN_STATUSES,
     SYSTEM,
@@ -29,8 +45,9 @@ from backend_client.types import (
 )
 
 __all__ = [
-    "OPEN_STATUSES", "SYSTEM", "Actor", "BackendError", "BackendUnavailable", "CircuitInfo", "Conflict",
-    "ContactBinding", "Customer", "Forbidden", "Invalid", "KnowledgeAdmin", "Level", "NewNotice", "NewTicket",
-    "NotFound", "Notice", "Notification", "OpenOutcome", "Page", "Problem", "Reporter", "Role", "Scope",
-    "ServiceDesk", "SlaJobReport", "Survey", "Ticket", "TicketEvent", "TicketKind", "TicketOpened", "TicketStatus",
+    "OPEN_STATUSES", "SYSTEM", "Actor", "BackendError", "BackendUnavailable", "CircuitInfo", "CommonDesk", "Conflict",
+    "ContactBinding", "Customer", "CustomerDesk", "Forbidden", "FrontDoorError", "Invalid", "JobsDesk",
+    "KnowledgeAdmin", "Level", "NewNotice", "NewTicket", "NotFound", "Notice", "Notification", "OpenOutcome", "Page",
+    "Problem", "Reachable", "Reporter", "Role", "Scope", "ServiceDesk", "SlaJobReport", "StaffDesk", "Survey",
+    "Ticket", "TicketEvent", "TicketKind", "TicketOpened", "TicketStatus",
 ]

@@ -1,7 +1,14 @@
-"""Errors of the service desk contract, carrying a stable code like the platform errors they mirror."""
+"""The front door's one error hierarchy starts here (the base layer), with the desk contract's errors.
+
+FrontDoorError -> ConfigError (bot.errors), ChannelError (channels.errors), BackendError(code, message).
+"""
 
 
-class BackendError(Exception):
+class FrontDoorError(Exception):
+    """Base of the front door's own errors: anything else escaping a turn or a job is a bug."""
+
+
+class BackendError(FrontDoorError):
     """A service desk call failed; ``code`` is stable and machine-readable."""
 
     retryable = False

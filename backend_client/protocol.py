@@ -1,4 +1,7 @@
-"""The service desk contract; the local (SQLAlchemy) desk and the HTTP client both satisfy it.
+"""The service desk contract by role; the local (SQLAlchemy) desk and the HTTP client satisfy all of it.
+
+Each consumer asks for the smallest role it uses: the dialogue a `CustomerDesk`, jobs a `JobsDesk`, the
+agent desk a `StaffDesk`; `ServiceDesk` is their union, for implementations and the composition root.
 
 Every call that reads or changes a customer's records takes the `Actor` behind it: the desk, not the
 caller, decides what a contact may see (their own account only) and records who did what.
@@ -29,13 +32,16 @@ from backend_client.types import (
 )
 
 
-class ServiceDesk(Protocol):
-    """Tickets, the customers they belong to, problems, notices, surveys and the notification outbox."""
+class Reachable(Protocol):
+    """Anything the front door depends on answers a health check."""
 
-    # tickets
-    async def open_ticket(self, request: NewTicket) -> TicketOpened:
-        """Open a ticket (idempotent per key); duplicates and known causes are linked, not opened twice."""
+    async def ping(self) -> None:
+        """Raise BackendUnavailable when the desk cannot be reached."""
         ...
+
+
+class CommonDesk(Reachable, Protocol):
+    """What customers' and agents' sides both call: reading tickets, accounts and notices, escalating."""
 
     async def get_ticket(self, number: str, actor: Actor) -> Ticket:
         """The ticket; NotFound, or Forbidden for another account's ticket."""
@@ -50,30 +56,30 @@ class ServiceDesk(Protocol):
         """The ticket's history, oldest first."""
         ...
 
-    async def transition(self, number: str, status: TicketStatus, actor: Actor, *, note: str | None = None,
-                         expected_version: int | None = None) -> Ticket:
-        """Move the ticket to ``status``; Conflict names the rule an invalid move breaks."""
-        ...
-
-    async def change_priority(self, number: str, priority: str, actor: Actor, *, reason: str = "") -> Ticket:
-        """Re-prioritise; SLA deadlines are recomputed from the original start."""
-        ...
-
     async def escalate(self, number: str, actor: Actor, *, reason: str) -> Ticket:
         """Hierarchical escalation on demand (customer urges, agent escalates): next level up."""
         ...
 
-    async def reassign(self, number: str, group_id: str, actor: Actor, *, reason: str) -> Ticket:
-        """Functional reassignment to another support group."""
-        ...
-
-    # customers and identities
-    async def find_binding(self, channel: str, user_id: str) -> ContactBinding | None:
-        """The verified contact behind a channel identity, if any."""
-        ...
-
     async def get_customer(self, code: str, actor: Actor) -> Customer:
         """An account with its circuits; contacts see only their own."""
+        ...
+
+    async def notices_affecting(self, *, customer_id: int | None = None, circuit_id: str | None = None,
+                                region: str | None = None, service_type: str | None = None,
+                                at: datetime | None = None) -> list[Notice]:
+        """Published notices whose scope and window cover the customer, circuit or region now."""
+        ...
+
+
+class CustomerDesk(CommonDesk, Protocol):
+    """What the dialogue needs on a customer's behalf: reporting, binding, surveys, the knowledge base."""
+
+    async def open_ticket(self, request: NewTicket) -> TicketOpened:
+        """Open a ticket (idempotent per key); duplicates and known causes are linked, not opened twice."""
+        ...
+
+    async def find_binding(self, channel: str, user_id: str) -> ContactBinding | None:
+        """The verified contact behind a channel identity, if any."""
         ...
 
     async def start_verification(self, channel: str, user_id: str, customer_code: str, mobile: str) -> bool:
@@ -84,7 +90,46 @@ class ServiceDesk(Protocol):
         """Bind the channel identity when the code is right and fresh; None otherwise."""
         ...
 
-    # problems and notices
+    async def answer_survey(self, ticket: str, score: int, comment: str | None, actor: Actor) -> Survey:
+        """Store a satisfaction answer (1–5) against the ticket and the group that resolved it."""
+        ...
+
+    async def pending_survey(self, actor: Actor) -> Survey | None:
+        """The customer's newest unanswered survey, if any."""
+        ...
+
+    async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
+        """Published articles the actor's account may see, ranked, with the answer/suggest/abstain decision."""
+        ...
+
+    async def kb_article(self, key: str, actor: Actor | None = None) -> Article:
+        """One published article the customer ``actor`` may see (tier, services, region); NotFound otherwise.
+
+        Without an actor (staff tools) every published article may be read.
+        """
+        ...
+
+    async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
+        """Store whether an article solved the customer's question."""
+        ...
+
+
+class StaffDesk(CommonDesk, Protocol):
+    """What agents and admins need: working tickets, problems and notices."""
+
+    async def transition(self, number: str, status: TicketStatus, actor: Actor, *, note: str | None = None,
+                         expected_version: int | None = None) -> Ticket:
+        """Move the ticket to ``status``; Conflict names the rule an invalid move breaks."""
+        ...
+
+    async def change_priority(self, number: str, priority: str, actor: Actor, *, reason: str = "") -> Ticket:
+        """Re-prioritise; SLA deadlines are recomputed from the original start."""
+        ...
+
+    async def reassign(self, number: str, group_id: str, actor: Actor, *, reason: str) -> Ticket:
+        """Functional reassignment to another support group."""
+        ...
+
     async def create_problem(self, title: str, scope: Scope, actor: Actor, *, cause: str = "") -> Problem:
         """Record a problem that incidents can be linked to."""
         ...
@@ -109,22 +154,10 @@ class ServiceDesk(Protocol):
         """Publish; one notification per affected bound contact. Returns how many were queued."""
         ...
 
-    async def notices_affecting(self, *, customer_id: int | None = None, circuit_id: str | None = None,
-                                region: str | None = None, service_type: str | None = None,
-                                at: datetime | None = None) -> list[Notice]:
-        """Published notices whose scope and window cover the customer, circuit or region now."""
-        ...
 
-    # surveys
-    async def answer_survey(self, ticket: str, score: int, comment: str | None, actor: Actor) -> Survey:
-        """Store a satisfaction answer (1–5) against the ticket and the group that resolved it."""
-        ...
+class JobsDesk(Reachable, Protocol):
+    """What background jobs need: the notification outbox and the SLA clock."""
 
-    async def pending_survey(self, actor: Actor) -> Survey | None:
-        """The customer's newest unanswered survey, if any."""
-        ...
-
-    # notification outbox
     async def claim_notifications(self, channel: str, *, limit: int = 50, lease_s: float = 60) -> list[Notification]:
         """Take due notifications for a channel; a claim is leased so two deliverers never send one twice."""
         ...
@@ -137,26 +170,8 @@ class ServiceDesk(Protocol):
         """Record a failed attempt; retried later with back-off, or given up after the last attempt."""
         ...
 
-    # knowledge base
-    async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
-        """Published articles the actor's account may see, ranked, with the answer/suggest/abstain decision."""
-        ...
-
-    async def kb_article(self, key: str) -> Article:
-        """One published article; NotFound otherwise."""
-        ...
-
-    async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
-        """Store whether an article solved the customer's question."""
-        ...
-
-    # jobs and health
     async def run_sla_job(self, now: datetime | None = None) -> SlaJobReport:
         """Raise due SLA warnings, breaches and escalations, each exactly once."""
-        ...
-
-    async def ping(self) -> None:
-        """Raise BackendUnavailable when the desk cannot be reached."""
         ...
 
 
@@ -189,3 +204,7 @@ class KnowledgeAdmin(Protocol):
     async def publish_article(self, key: str, actor: Actor) -> Article:
         """Publish an article so the bot may use it."""
         ...
+
+
+class ServiceDesk(CustomerDesk, StaffDesk, JobsDesk, Protocol):
+    """The whole desk, as its implementations (the local SQL desk, the HTTP client) provide it."""

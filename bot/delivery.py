@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from backend_client import ServiceDesk
+from backend_client import JobsDesk
 from bot.jobs import repeating
 from bot.keys import COMPONENTS, CONFIG
 from channels.wechat.delivery import NotificationSender
@@ -24,7 +24,7 @@ CHANNEL = "wechat"
 class OutboxDelivery:
     """One pass over the channel's due notifications."""
 
-    def __init__(self, desk: ServiceDesk, sender: NotificationSender, templates: Templates, zone: ZoneInfo):
+    def __init__(self, desk: JobsDesk, sender: NotificationSender, templates: Templates, zone: ZoneInfo):
         self._desk = desk
         self._sender = sender
         self._templates = templates

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from backend_client import Actor, Reporter, ServiceDesk
+from backend_client import Actor, CustomerDesk, Reporter
 from dialogue.conversation import Conversation
 from dialogue.templates import Templates
 from dialogue.types import InboundMessage, Reply, ReplyKind
+
+if TYPE_CHECKING:
+    from dialogue.handoff import Handoff
 
 
 @dataclass
@@ -19,7 +22,7 @@ class TurnContext:
     conversation: Conversation
     message: InboundMessage
     templates: Templates
-    desk: ServiceDesk
+    desk: CustomerDesk
     timezone: ZoneInfo
 
     def reply(self, name: str, kind: ReplyKind = ReplyKind.TEXT, **values: Any) -> Reply:

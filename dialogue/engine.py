@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from backend_client import BackendUnavailable, ServiceDesk
+from dialogue.bus import InProcessBus
 from dialogue.context import TurnContext
 from dialogue.conversation import Conversation, Owner, Turn, restore
-from dialogue.flows.binding import BindAccountForm, BindCodeForm, offer_binding, welcome
-from dialogue.flows.fault_report import FaultReportForm
-from dialogue.flows.knowledge import knowledge
-from dialogue.flows.outage import OutageForm
-from dialogue.flows.survey import answer_survey
-from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
-from dialogue.forms import FormRunner
+from dialogue.flows import HANDOFF, default_flows
+from dialogue.flows.binding import offer_binding
+from dialogue.forms import is_cancel
+from dialogue.handoff import Handoff
+from dialogue.registry import Registry
 from dialogue.store import ConversationStore, StoreUnavailable
 from dialogue.templates import Templates
 from dialogue.types import InboundMessage, MessageKind, Reply, ReplyKind, TurnFailed, utcnow
@@ -23,16 +22,8 @@ from nlu.payload import parse_payload
 
 log = logging.getLogger(__name__)
 
-RUNNERS = {form.name: FormRunner(form) for form in (FaultReportForm(), TicketStatusForm(), UrgeTicketForm(),
-                                                    BindAccountForm(), BindCodeForm(), OutageForm())}
-TRIGGERS = {"report_fault": "fault_report", "query_ticket": "ticket_status", "urge_ticket": "urge_ticket",
-            "bind_account": "bind_account"}
-SIMPLE = {"greet": ReplyKind.MENU, "goodbye": ReplyKind.GOODBYE, "thank": ReplyKind.TEXT}
-HANDOFF_INTENTS = frozenset({"request_human", "complaint"})
 ATTACHMENT_KINDS = frozenset({MessageKind.IMAGE, MessageKind.LOCATION})
 MAX_ATTACHMENTS = 20
-CANCEL_WORDS = frozenset({"算了", "取消", "不用了", "不办了", "退出"})
-"""Exact messages that always cancel, whatever the classifier says."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +39,7 @@ class EngineSettings:
 class Engine:
     """Loads the conversation, understands the message, decides, saves, answers."""
 
-    def __init__(self, interpreter: Interpreter, store: ConversationStore, desk: ServiceDesk,
+    def __init__(self, interpreter: Interpreter, store: ConversationStore, desk: CustomerDesk,
                  templates: Templates, settings: EngineSettings = EngineSettings()):
         self._interpreter = interpreter
         self._store = store
@@ -75,7 +66,7 @@ class Engine:
         if not conversation.binding_checked:
             conversation.binding = await self._desk.find_binding(message.channel, message.user_id)
             conversation.binding_checked = True
-        ctx = TurnContext(conversation, message, self._templates, self._desk, self._timezone)
+        ctx = TurnContext(conversation, message, self._templates, self._desk, self._timezone, self._handoff)
         parse = await self._understand(conversation, message.text[: self._settings.max_text_chars])
         replies = await self._decide(ctx, parse)
         self._remember(conversation, parse, replies)
@@ -95,36 +86,33 @@ class Engine:
         conversation = ctx.conversation
         if ctx.message.kind in ATTACHMENT_KINDS and not ctx.message.text.strip():
             return self._attach(ctx)
-        if conversation.owner == Owner.WAITING_AGENT:
-            return self._while_waiting(ctx, parse)
         if conversation.owner == Owner.AGENT:
-            return []
-        if self._is_cancel(parse):
+            return await self._handoff.to_agent(ctx)
+        if conversation.owner == Owner.WAITING_AGENT and conversation.flow is None:
+            trigger, own = self._flows.trigger(parse), self._flows.get(HANDOFF)
+            outranks = trigger is not None and own is not None and trigger.priority > own.priority
+            return await self._handoff.waiting(ctx, parse, is_cancel(parse), outranks, self._route)
+        return await self._route(ctx, parse)
+
+    async def _route(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
+        """The active form if the message belongs to it, else the first registered flow that takes the message."""
+        conversation = ctx.conversation
+        if is_cancel(parse):
             had_flow, conversation.flow = conversation.flow is not None, None
             return [ctx.reply("cancelled" if had_flow else "nothing_to_cancel", kind=ReplyKind.MENU)]
-        if parse.intent in HANDOFF_INTENTS and not parse.fallback:
-            return self._hand_off(ctx)
-        runner = RUNNERS.get(conversation.flow.name) if conversation.flow else None
+        runner = self._flows.runner(conversation.flow.name) if conversation.flow else None
         if runner is None and conversation.flow is not None:
             log.warning("conversation.flow_unknown conversation_id=%s flow=%s", conversation.id, conversation.flow.name)
             conversation.flow = None
-        trigger = TRIGGERS.get(parse.intent) if not parse.fallback else None
-        if runner is not None and not (trigger and trigger != conversation.flow.name
-                                       and not runner.is_answer(conversation.flow, parse)):
+        trigger = self._flows.trigger(parse)
+        if runner is not None and conversation.flow is not None and not (
+                trigger and trigger.name != conversation.flow.name and not runner.is_answer(conversation.flow, parse)):
             return await runner.advance(ctx, parse)
-        rated = await answer_survey(ctx, parse)
-        if rated:
-            return rated
-        if trigger:
-            offer = offer_binding(ctx, parse, self._settings.bind_first_channels)
-            return offer or await RUNNERS[trigger].start(ctx, parse)
-        if parse.intent == "subscribe":
-            return welcome(ctx)
-        answered = await knowledge(ctx, parse)
-        if answered:
-            return answered
-        if parse.intent in SIMPLE and not parse.fallback:
-            return [ctx.reply(parse.intent, kind=SIMPLE[parse.intent])]
+        for flow in self._flows.candidates(parse):
+            offer = offer_binding(ctx, parse, self._settings.bind_first_channels) if flow.account else []
+            replies = offer or await flow.run(ctx, parse)
+            if replies:
+                return replies
         return [ctx.reply("fallback" if parse.fallback else "unsupported", kind=ReplyKind.MENU)]
 
     def _attach(self, ctx: TurnContext) -> list[Reply]:
@@ -134,23 +122,6 @@ class Engine:
                                              **message.metadata})
         del ctx.conversation.attachments[:-MAX_ATTACHMENTS]
         return [ctx.reply(f"attachment_{message.kind.value}")]
-
-    def _hand_off(self, ctx: TurnContext) -> list[Reply]:
-        """Record that the conversation waits for an agent (the agent desk picks it up)."""
-        ctx.conversation.owner = Owner.WAITING_AGENT
-        ctx.conversation.flow = None
-        log.info("handoff.requested conversation_id=%s", ctx.conversation.id)
-        return [ctx.reply("handoff_queued", kind=ReplyKind.HANDOFF)]
-
-    def _while_waiting(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
-        if self._is_cancel(parse):
-            ctx.conversation.owner = Owner.BOT
-            return [ctx.reply("handoff_cancelled", kind=ReplyKind.MENU)]
-        return [ctx.reply("handoff_waiting", kind=ReplyKind.HANDOFF)]
-
-    @staticmethod
-    def _is_cancel(parse: Parse) -> bool:
-        return parse.text.strip("。！!.， ") in CANCEL_WORDS or (parse.intent == "cancel" and not parse.fallback)
 
     def _remember(self, conversation: Conversation, parse: Parse, replies: list[Reply]) -> None:
         with_buttons = [r for r in replies if r.buttons]

@@ -4,6 +4,8 @@ See https://developers.weixin.qq.com/doc/offiaccount/Getting_Started/Global_Retu
 """
 from __future__ import annotations
 
+from channels.errors import ChannelError
+
 SYSTEM_BUSY = -1
 TRANSPORT = -2
 """Our own code: no answer from the platform (connection refused, timeout, not JSON)."""
@@ -18,10 +20,10 @@ TOKEN_CODES = frozenset({INVALID_TOKEN, TOKEN_EXPIRED, 40014})
 RETRYABLE = frozenset({SYSTEM_BUSY, TRANSPORT, API_DAILY_LIMIT, API_MINUTE_LIMIT})
 
 
-class WeChatApiError(Exception):
+class WeChatApiError(ChannelError):
     """The platform (or the way to it) refused a call; ``code`` is its errcode."""
 
+    code: int
+
     def __init__(self, code: int, message: str):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
