@@ -28,7 +28,11 @@ class IntentScore:
 
 @dataclass(frozen=True)
 class Parse:
-    """The interpretation of one message; ``fallback`` is set when the dialogue should not trust it."""
+    """The interpretation of one message; ``fallback`` is set when the dialogue should not trust it.
+
+    ``flags`` are secondary signals read beside the intent (``complaint``, ``urgent``, ``repeat_failure``,
+    ``negative``): a fault report that is also a complaint keeps intent report_fault and carries ``complaint``.
+    """
 
     text: str
     intent: str
@@ -37,6 +41,7 @@ class Parse:
     entities: tuple[Entity, ...] = ()
     fallback: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
 
     def values(self, entity: str) -> list[str]:
         """All normalised values found for ``entity``, in text order."""
@@ -55,4 +60,5 @@ class Parse:
             "intent_ranking": [asdict(s) for s in self.ranking],
             "entities": [asdict(e) for e in self.entities],
             "fallback": self.fallback,
+            "flags": list(self.flags),
         }
