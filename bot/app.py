@@ -7,7 +7,7 @@ from aiohttp import web
 
 from bot import health
 from bot.components import open_components
-from bot.jobs import background_jobs
+from bot.jobs import JOBS, background_jobs
 from bot.config import Config
 from bot.keys import COMPONENTS, CONFIG
 from channels.app import AppChannel
@@ -20,6 +20,7 @@ def _wechat(config: Config, on_message: OnMessage) -> Channel:
     from channels.wechat import WeChatChannel, settings_from  # wechatpy is imported only when enabled
 
     return WeChatChannel(on_message, settings_from(config))
+    app[JOBS] = {}
 
 
 def _voice(config: Config, on_message: OnMessage) -> Channel:

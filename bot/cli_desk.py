@@ -14,6 +14,7 @@ from bot.components import open_desk
 from bot.config import Config
 
 OPERATOR = Actor(Role.ADMIN, "cli", "cli")
+from bot.errors import ConfigError
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -25,7 +26,7 @@ def _line(ticket: Ticket) -> str:
             f"{ticket.created_at:%Y-%m-%d %H:%M}  {ticket.summary}")
 
 
-async def _tickets(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+async def _tickets(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
     customer_id = (await desk.get_customer(args.customer, OPERATOR)).id if args.customer else None
     status = TicketStatus(args.status) if args.status else None
     page = await desk.list_tickets(OPERATOR, customer_id=customer_id, status=status, limit=args.limit)
@@ -34,7 +35,7 @@ async def _tickets(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace)
     print(f"共 {page.total} 张工单")
 
 
-async def _show(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+async def _show(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
     ticket = await desk.get_ticket(args.number, OPERATOR)
     print(_line(ticket))
     print(f"  描述：{ticket.description}")
@@ -43,7 +44,7 @@ async def _show(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) ->
         print(f"  {event.at:%Y-%m-%d %H:%M:%S}  {event.kind:<18} {event.actor} ({event.channel}) {event.detail}")
 
 
-async def _notice(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+async def _notice(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
     if args.action == "publish":
         print(f"公告 {args.number} 已发布，已排队通知 {await desk.publish_notice(args.number, OPERATOR)} 位联系人")
         return
@@ -56,7 +57,7 @@ async def _notice(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) 
         print(f"已发布，已排队通知 {await desk.publish_notice(notice.number, OPERATOR)} 位联系人")
 
 
-async def _problem(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+async def _problem(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
     if args.action == "create":
         scope = Scope(_split(args.regions), _split(args.services), _split(args.circuits))
         print(f"问题单 {(await desk.create_problem(args.title, scope, OPERATOR, cause=args.cause)).number} 已创建")
@@ -68,16 +69,18 @@ async def _problem(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace)
         print(f"问题 {problem.number} 已解决，关联工单 {len(problem.incidents)} 张已一并解决并通知客户")
 
 
-async def _sla(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+async def _sla(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
     report = await desk.run_sla_job(datetime.fromisoformat(args.now) if args.now else None)
     print(f"检查 {report.checked}，预警 {report.warnings}，超时 {report.breaches}，升级 {report.escalations}")
 
 
-async def _seed(db: AsyncEngine, desk: ServiceDesk, args: argparse.Namespace) -> None:
+async def _seed(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    if db is None:
+        raise ConfigError("desk seed loads the local desk's database: servicedesk.backend is http")
     print(f"已添加演示客户 {await seed(db)} 个")
 
 
-Action = Callable[[AsyncEngine, ServiceDesk, argparse.Namespace], Awaitable[None]]
+Action = Callable[[AsyncEngine | None, ServiceDesk, argparse.Namespace], Awaitable[None]]
 
 
 def _run(action: Action) -> Callable[[argparse.Namespace, Config], int]:

@@ -32,7 +32,8 @@ class Components:
     """What a running front door is made of."""
 
     config: Config
-    db: AsyncEngine
+    db: AsyncEngine | None
+    """The local desk's database; None with a remote desk."""
     desk: ServiceDesk
     store: ConversationStore
     interpreter: Interpreter
@@ -98,20 +99,20 @@ def _http_desk(config: Config, stack: AsyncExitStack) -> ServiceDesk:
 
 
 @asynccontextmanager
-async def open_desk(config: Config, sms: OtpSender | None = None) -> AsyncIterator[tuple[AsyncEngine, ServiceDesk]]:
-    """The database (migrated and seeded as configured) and the desk the config names (``sms`` overrides its sender)."""
+async def open_desk(config: Config, sms: OtpSender | None = None
+                    ) -> AsyncIterator[tuple[AsyncEngine | None, ServiceDesk]]:
+    """The desk the config names (``sms`` overrides its sender): a remote desk's API with no local database at all,
+    or the local desk on its database, migrated and seeded as configured."""
     async with AsyncExitStack() as stack:
         db = database.open_engine(config.storage.url, echo=config.storage.echo)
         stack.push_async_callback(db.dispose)
         await prepare_database(config, db)
+        yield db, SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config), kb=kb_settings(config))
+
+
         if config.servicedesk.backend == "http":
-            desk: ServiceDesk = _http_desk(config, stack)
-        else:
-            desk = SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config),
-                                  kb=kb_settings(config))
-        yield db, desk
-
-
+            yield None, _http_desk(config, stack)
+            return
 @asynccontextmanager
 async def open_components(config: Config, sms: OtpSender | None = None) -> AsyncIterator[Components]:
     """Open everything in order and close it in reverse, even on failure."""

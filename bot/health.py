@@ -1,10 +1,12 @@
 """Liveness and readiness for load balancers and orchestrators."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
 
+from bot.jobs import JOBS
 from bot.keys import COMPONENTS
 
 log = logging.getLogger(__name__)
@@ -16,7 +18,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready only when the database and (when configured) Redis answer."""
+    """Ready only when the desk and the conversation store answer and every background job keeps its pace."""
     components = request.app[COMPONENTS]
     checks = {"database": components.desk.ping(), "conversations": components.store.ping()}
     results: dict[str, str] = {}
@@ -27,9 +29,19 @@ async def readyz(request: web.Request) -> web.Response:
         except Exception as exc:  # any failure of a dependency means not ready
             log.warning("readyz.failed check=%s error=%s", name, type(exc).__name__)
             results[name] = f"error: {type(exc).__name__}"
+    stale = stale_jobs(request.app)
+    if stale:
+        log.warning("readyz.jobs_stale jobs=%s", ",".join(stale))
+    results["jobs"] = f"stale: {', '.join(stale)}" if stale else "ok"
     ready = all(value == "ok" for value in results.values())
     return web.json_response({"status": "ready" if ready else "unavailable", "checks": results},
                              status=200 if ready else 503)
+
+
+def stale_jobs(app: web.Application) -> list[str]:
+    """Jobs that have not completed a pass within twice their interval."""
+    now = asyncio.get_running_loop().time()
+    return sorted(name for name, state in app.get(JOBS, {}).items() if state.stale(now))
 
 
 def setup(app: web.Application) -> None:
