@@ -20,7 +20,6 @@ def _wechat(config: Config, on_message: OnMessage) -> Channel:
     from channels.wechat import WeChatChannel, settings_from  # wechatpy is imported only when enabled
 
     return WeChatChannel(on_message, settings_from(config))
-    app[JOBS] = {}
 
 
 def _voice(config: Config, on_message: OnMessage) -> Channel:
@@ -41,6 +40,7 @@ def create_app(config: Config) -> web.Application:
     """Routes now; components are opened at start-up and closed at shutdown (cleanup_ctx)."""
     app = web.Application(client_max_size=config.server.max_body_bytes)
     app[CONFIG] = config
+    app[JOBS] = {}
     app.cleanup_ctx.append(_components)
     app.cleanup_ctx.append(background_jobs)
 

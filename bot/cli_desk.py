@@ -12,9 +12,9 @@ from backend_client import Actor, NewNotice, Role, Scope, ServiceDesk, Ticket, T
 from servicedesk.seed import seed
 from bot.components import open_desk
 from bot.config import Config
+from bot.errors import ConfigError
 
 OPERATOR = Actor(Role.ADMIN, "cli", "cli")
-from bot.errors import ConfigError
 
 
 def _split(value: str | None) -> tuple[str, ...]:

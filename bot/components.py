@@ -104,15 +104,15 @@ async def open_desk(config: Config, sms: OtpSender | None = None
     """The desk the config names (``sms`` overrides its sender): a remote desk's API with no local database at all,
     or the local desk on its database, migrated and seeded as configured."""
     async with AsyncExitStack() as stack:
+        if config.servicedesk.backend == "http":
+            yield None, _http_desk(config, stack)
+            return
         db = database.open_engine(config.storage.url, echo=config.storage.echo)
         stack.push_async_callback(db.dispose)
         await prepare_database(config, db)
         yield db, SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config), kb=kb_settings(config))
 
 
-        if config.servicedesk.backend == "http":
-            yield None, _http_desk(config, stack)
-            return
 @asynccontextmanager
 async def open_components(config: Config, sms: OtpSender | None = None) -> AsyncIterator[Components]:
     """Open everything in order and close it in reverse, even on failure."""

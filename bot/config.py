@@ -300,6 +300,12 @@ class Config(Section):
             raise ValueError("redis.url is required when conversations.backend is redis")
         if self.nlu.backend == "rasa" and not self.nlu.rasa.url:
             raise ValueError("nlu.rasa.url is required when nlu.backend is rasa")
+        if self.servicedesk.backend == "http" and any(spec.token for spec in self.api.tokens.values()):
+            raise ValueError("api.tokens: the desk API serves the local desk; with servicedesk.backend http "
+                             "the remote desk serves it")
+        if self.servicedesk.backend == "http" and self.kb.seed:
+            raise ValueError("kb.seed imports into the local desk; with servicedesk.backend http the remote desk "
+                             "holds the articles")
         return self
 
 
@@ -338,12 +344,6 @@ def _describe(error: ValidationError, source: str) -> str:
 
 
 def _refuse_file_secrets(data: dict[str, Any], path: Path) -> None:
-        if self.servicedesk.backend == "http" and any(spec.token for spec in self.api.tokens.values()):
-            raise ValueError("api.tokens: the desk API serves the local desk; with servicedesk.backend http "
-                             "the remote desk serves it")
-        if self.servicedesk.backend == "http" and self.kb.seed:
-            raise ValueError("kb.seed imports into the local desk; with servicedesk.backend http the remote desk "
-                             "holds the articles")
     """API tokens are secrets: they may come from the environment only, never from the file."""
     desk, api = data.get("servicedesk"), data.get("api")
     keys = ["servicedesk.token"] if isinstance(desk, dict) and "token" in desk else []
