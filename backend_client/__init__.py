@@ -9,6 +9,7 @@ from backend_client.errors import (
     NotFound,
 )
 from backend_client.protocol import (
+    AgentDirectory,
     CommonDesk,
     CustomerDesk,
     JobsDesk,
@@ -21,6 +22,7 @@ from backend_client.types import (
     OPEN_STATUSES,
     SYSTEM,
     Actor,
+    AgentAccount,
     CircuitInfo,
     ContactBinding,
     Customer,
@@ -45,7 +47,7 @@ from backend_client.types import (
 )
 
 __all__ = [
-    "OPEN_STATUSES", "SYSTEM", "Actor", "BackendError", "BackendUnavailable", "CircuitInfo", "CommonDesk", "Conflict",
+    "OPEN_STATUSES", "SYSTEM", "Actor", "AgentAccount", "AgentDirectory", "BackendError", "BackendUnavailable", "CircuitInfo", "CommonDesk", "Conflict",
     "ContactBinding", "Customer", "CustomerDesk", "Forbidden", "FrontDoorError", "Invalid", "JobsDesk",
     "KnowledgeAdmin", "Level", "NewNotice", "NewTicket", "NotFound", "Notice", "Notification", "OpenOutcome", "Page",
     "Problem", "Reachable", "Reporter", "Role", "Scope", "ServiceDesk", "SlaJobReport", "StaffDesk", "Survey",

@@ -13,6 +13,7 @@ from typing import Iterable, Protocol
 
 from backend_client.kb import Article, ArticleVersion, ImportReport, KbGap, SearchResult
 from backend_client.types import (
+    AgentAccount,
     Actor,
     ContactBinding,
     Customer,
@@ -208,3 +209,31 @@ class KnowledgeAdmin(Protocol):
 
 class ServiceDesk(CustomerDesk, StaffDesk, JobsDesk, Protocol):
     """The whole desk, as its implementations (the local SQL desk, the HTTP client) provide it."""
+
+
+class AgentDirectory(Protocol):
+    """The desk's agent accounts: who may sign in to the agent desk, in which group, with which role."""
+
+    async def add_agent(self, account: AgentAccount, password: str) -> AgentAccount:
+        """Create an account (Conflict when the login exists; Invalid for an unknown group or a weak password)."""
+        ...
+
+    async def list_agents(self, group_id: str | None = None) -> list[AgentAccount]:
+        """Accounts by login, optionally of one group."""
+        ...
+
+    async def get_agent(self, login: str) -> AgentAccount:
+        """One account; NotFound otherwise."""
+        ...
+
+    async def set_agent_password(self, login: str, password: str) -> None:
+        """Replace the password (sessions of the account are the desk's concern)."""
+        ...
+
+    async def set_agent_disabled(self, login: str, disabled: bool) -> AgentAccount:
+        """Disable (or re-enable) an account; a disabled account cannot sign in."""
+        ...
+
+    async def authenticate_agent(self, login: str, password: str) -> AgentAccount | None:
+        """The enabled account when the password is right; None otherwise (same answer for an unknown login)."""
+        ...

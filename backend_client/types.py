@@ -308,3 +308,15 @@ class Page(Generic[T]):
     total: int = 0
     offset: int = 0
     limit: int = 20
+
+
+@dataclass(frozen=True)
+class AgentAccount:
+    """A person at the agent desk: an agent or a team lead of one support group (from `servicedesk.groups`)."""
+
+    login: str
+    name: str
+    group_id: str
+    role: str = "agent"          # agent | lead
+    capacity: int = 3            # conversations at once
+    disabled: bool = False

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend_client import Actor, NewNotice, Role, Scope, ServiceDesk, Ticket, TicketStatus
 from servicedesk.seed import seed
+from bot import cli_agents
+from bot.cli_agents import seed_demo_agents
 from bot.components import open_desk
 from bot.config import Config
 from bot.errors import ConfigError
@@ -78,6 +80,8 @@ async def _seed(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namesp
     if db is None:
         raise ConfigError("desk seed loads the local desk's database: servicedesk.backend is http")
     print(f"已添加演示客户 {await seed(db)} 个")
+    for account, password in await seed_demo_agents(desk, [g.id for g in args.groups]):  # type: ignore[arg-type]
+        print(f"演示坐席 {account.login}（{account.role}，{account.group_id}）密码：{password}")
 
 
 Action = Callable[[AsyncEngine | None, ServiceDesk, argparse.Namespace], Awaitable[None]]
@@ -86,6 +90,7 @@ Action = Callable[[AsyncEngine | None, ServiceDesk, argparse.Namespace], Awaitab
 def _run(action: Action) -> Callable[[argparse.Namespace, Config], int]:
     """A sub-command's `func`: open the configured desk, run the action, close."""
     def run(args: argparse.Namespace, config: Config) -> int:
+        args.groups = config.servicedesk.groups
         async def main() -> None:
             async with open_desk(config) as (db, desk):
                 await action(db, desk, args)
@@ -124,4 +129,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     sla = desk.add_parser("sla-job", help="run the SLA job once")
     sla.add_argument("--now", help="ISO time to evaluate at (default: now)")
     sla.set_defaults(func=_run(_sla))
-    desk.add_parser("seed", help="load the demo accounts").set_defaults(func=_run(_seed))
+    desk.add_parser("seed", help="load the demo accounts and agents (prints new agents' passwords)").set_defaults(
+        func=_run(_seed))
+    cli_agents.add_parser(desk)

@@ -310,3 +310,18 @@ class KbGapQuery(Base):
     reason: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class AgentRow(Base):
+    """An agent-desk account: login, group, role and an argon2 password hash (never the password)."""
+
+    __tablename__ = "agents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    group_id: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16), default="agent")
+    capacity: Mapped[int] = mapped_column(Integer, default=3)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
