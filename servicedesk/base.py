@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from backend_client.errors import BackendError, BackendUnavailable, Conflict, Forbidden, NotFound
+from backend_client.errors import BackendError, BackendUnavailable, Conflict, Forbidden, Invalid, NotFound
 from servicedesk import database
 from servicedesk.models import NoticeRow, NotificationRow, ProblemRow, TicketEvent, TicketRow
 from servicedesk.policy import DeskPolicy
@@ -20,6 +20,13 @@ from servicedesk.sms import LogOtpSender, OtpSender
 from backend_client.types import Actor, Role, Ticket
 
 log = logging.getLogger(__name__)
+
+
+class DuplicateRecord(Conflict):
+    """Two writers raced for one unique row (the database refused the second): a conflict, never an outage."""
+
+    def __init__(self) -> None:
+        super().__init__("record.duplicate", "the record was created at the same moment by another request; retry")
 
 
 def utcnow() -> datetime:
@@ -45,15 +52,20 @@ class DeskBase:
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[AsyncSession]:
-        """One transaction; database failures become BackendUnavailable, lost races Conflict."""
+        """One transaction; database failures become BackendUnavailable, lost races Conflict, unfit data Invalid."""
         try:
             async with self._sessions.begin() as session:
                 yield session
-        except (BackendError, IntegrityError):
+        except BackendError:
             raise
+        except IntegrityError as exc:
+            raise DuplicateRecord() from exc
         except StaleDataError as exc:
             raise Conflict("version.stale", "the record was changed by someone else; reload and retry") from exc
         except database.DB_ERRORS as exc:
+            if database.refused_data(exc):
+                log.info("desk.database.data_refused error=%s", type(getattr(exc, "orig", exc)).__name__)
+                raise Invalid("a value does not fit the database (too long, out of range or not text)") from exc
             log.error("desk.database.error error=%s", type(exc).__name__)
             raise BackendUnavailable(f"database: {type(exc).__name__}") from exc
 

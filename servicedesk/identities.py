@@ -5,39 +5,46 @@ import hashlib
 import hmac
 import logging
 import secrets
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend_client.errors import Forbidden, NotFound
-from servicedesk.base import DeskBase
+from backend_client.errors import Conflict, Forbidden, NotFound
+from servicedesk.base import DeskBase, DuplicateRecord
+from servicedesk.bindings import BindingCache
 from servicedesk.models import ChannelIdentity, Circuit, Contact, Customer as CustomerRow
-from servicedesk.models import VerificationCode
+from servicedesk.models import VerificationCode, VerificationEvent
 from servicedesk.records import to_customer
 from backend_client.types import Actor, ContactBinding, Customer, Role
 
 log = logging.getLogger(__name__)
 
 
+RATE_LIMITED = "otp.rate_limited"
+"""The Conflict code of a code request over the limits (servicedesk.otp)."""
+
+
 def _digest(code: str, salt: str) -> str:
     return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def _mobile_digest(mobile: str) -> str:
+    """Sends are counted per mobile without storing the number a stranger typed."""
+    return hashlib.sha256(f"mobile:{mobile.strip()}".encode()).hexdigest()
 
 
 class Identities(DeskBase):
     """Who a channel user is, and proving it."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._binding_cache = BindingCache(self._tx, self._stamps)
+
     async def find_binding(self, channel: str, user_id: str) -> ContactBinding | None:
-        """The contact this channel identity was verified as."""
-        query = (select(Contact, CustomerRow)
-                 .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
-                 .join(CustomerRow, CustomerRow.id == Contact.customer_id)
-                 .where(ChannelIdentity.channel == channel, ChannelIdentity.user_id == user_id))
-        async with self._tx() as session:
-            found = (await session.execute(query)).first()
-        if found is None:
-            return None
-        contact, customer = found
-        return ContactBinding(customer.id, customer.code, customer.name, customer.tier, contact.id, contact.name,
-                              contact.mobile)
+        """The contact this channel identity was verified as (from memory while nobody's binding changed)."""
+        return await self._binding_cache.find(channel, user_id)
 
     async def get_customer(self, code: str, actor: Actor) -> Customer:
         """An account with its circuits; a contact may read only their own."""
@@ -51,12 +58,30 @@ class Identities(DeskBase):
             return to_customer(row, list(circuits))
 
     async def start_verification(self, channel: str, user_id: str, customer_code: str, mobile: str) -> bool:
-        """Send a fresh code to the registered mobile of the contact (False when code and mobile do not match)."""
+        """Send a fresh code to the registered mobile of the contact (False when code and mobile do not match).
+
+        Conflict ``otp.rate_limited`` when this identity or this mobile had its share of codes in the window.
+        """
+        code = f"{secrets.randbelow(10 ** 6):06d}"
+        try:
+            sent = await self._issue(channel, user_id, customer_code, mobile, code)
+        except DuplicateRecord:  # a second request of this identity at the same moment: the later code counts
+            sent = await self._issue(channel, user_id, customer_code, mobile, code)
+        if not sent:
+            return False
+        minutes = int(self._policy.otp_ttl.total_seconds() // 60)
+        await self._otp_sender.send(mobile, self._policy.otp_message.format(code=code, minutes=minutes))
+        return True
+
+    async def _issue(self, channel: str, user_id: str, customer_code: str, mobile: str, code: str) -> bool:
+        """Store the code's hash in place of any earlier one, counting the send; False when nobody matches."""
         query = (select(Contact).join(CustomerRow, CustomerRow.id == Contact.customer_id)
                  .where(CustomerRow.code == customer_code.upper(), Contact.mobile == mobile))
-        code = f"{secrets.randbelow(10 ** 6):06d}"
-        salt = secrets.token_hex(8)
+        salt, now = secrets.token_hex(8), self._now()
         async with self._tx() as session:
+            await self._check_send_limits(session, channel, user_id, mobile, now)
+            session.add(VerificationEvent(kind="sent", channel=channel, user_id=user_id,
+                                          mobile_hash=_mobile_digest(mobile), at=now))
             contact = (await session.scalars(query)).first()
             if contact is None:
                 log.info("identity.verification.no_match channel=%s", channel)
@@ -65,28 +90,49 @@ class Identities(DeskBase):
                 VerificationCode.channel == channel, VerificationCode.user_id == user_id))
             session.add(VerificationCode(channel=channel, user_id=user_id, contact_id=contact.id, salt=salt,
                                          code_hash=_digest(code, salt), attempts=0,
-                                         expires_at=self._now() + self._policy.otp_ttl))
-        minutes = int(self._policy.otp_ttl.total_seconds() // 60)
-        await self._otp_sender.send(mobile, self._policy.otp_message.format(code=code, minutes=minutes))
+                                         expires_at=now + self._policy.otp_ttl))
         return True
 
+    async def _check_send_limits(self, session: AsyncSession, channel: str, user_id: str, mobile: str,
+                                 now: datetime) -> None:
+        """Codes per identity and per mobile in the window; every try counts, a matching pair or not."""
+        since, policy = now - self._policy.otp_window, self._policy
+        by_identity = await self._count(session, "sent", since, VerificationEvent.channel == channel,
+                                        VerificationEvent.user_id == user_id)
+        by_mobile = await self._count(session, "sent", since, VerificationEvent.mobile_hash == _mobile_digest(mobile))
+        if by_identity >= policy.otp_sends_per_identity or by_mobile >= policy.otp_sends_per_mobile:
+            log.warning("identity.verification.rate_limited channel=%s by=%s", channel,
+                        "identity" if by_identity >= policy.otp_sends_per_identity else "mobile")
+            raise Conflict(RATE_LIMITED, "too many codes requested; try again later")
+
+    @staticmethod
+    async def _count(session: AsyncSession, kind: str, since: datetime, *where: Any) -> int:
+        query = select(func.count(VerificationEvent.id)).where(
+            VerificationEvent.kind == kind, VerificationEvent.at >= since, *where)
+        return int(await session.scalar(query) or 0)
+
     async def confirm_verification(self, channel: str, user_id: str, code: str) -> ContactBinding | None:
-        """Bind on the right, fresh code; wrong codes count against a small limit."""
+        """Bind on the right, fresh code; wrong codes count per identity in the window, whatever the code sent."""
         async with self._tx() as session:
+            now = self._now()
             pending = (await session.scalars(select(VerificationCode).where(
                 VerificationCode.channel == channel, VerificationCode.user_id == user_id))).first()
-            if pending is None or pending.expires_at < self._now():
+            if pending is None or pending.expires_at < now:
                 return None
-            if pending.attempts >= self._policy.otp_max_attempts:
+            failed = await self._count(session, "failed", now - self._policy.otp_window,
+                                       VerificationEvent.channel == channel, VerificationEvent.user_id == user_id)
+            if failed >= self._policy.otp_max_attempts:
+                log.warning("identity.verification.locked channel=%s", channel)
                 return None
             if not hmac.compare_digest(pending.code_hash, _digest(code.strip(), pending.salt)):
-                pending.attempts += 1
+                session.add(VerificationEvent(kind="failed", channel=channel, user_id=user_id, mobile_hash="", at=now))
                 return None
             contact_id = pending.contact_id
             await session.delete(pending)
             await session.execute(delete(ChannelIdentity).where(
                 ChannelIdentity.channel == channel, ChannelIdentity.user_id == user_id))
             session.add(ChannelIdentity(channel=channel, user_id=user_id, contact_id=contact_id,
-                                        verified_at=self._now()))
+                                        verified_at=now))
         log.info("identity.bound channel=%s contact_id=%s", channel, contact_id)
+        await self._binding_cache.changed()
         return await self.find_binding(channel, user_id)

@@ -15,12 +15,15 @@ from backend_client.kb import Article, ArticleVersion, Decision, FieldError, Imp
 from servicedesk.kb import SearchIndex, load_path
 from servicedesk.kb import Scope as KbScope
 from servicedesk.kb.gaps import group_similar
+from servicedesk.kb.scope import visible
 from nlu.text.retrieval import clean_query
 from servicedesk import database
 from servicedesk.base import DeskBase
 from servicedesk.models import Circuit, Customer, KbArticleRow, KbArticleVersion, KbFeedback, KbGapQuery
-from backend_client.types import Actor, TicketStatus
+from backend_client.types import Actor, Role, TicketStatus
 
+PUBLISHERS = (Role.ADMIN, Role.SYSTEM)
+"""Who may make an article visible to customers, whichever route they take."""
 SHIPPED_ARTICLES = Path(__file__).resolve().parent / "kb" / "articles"
 GAP_QUERIES = 20_000
 """Distinct unanswered questions grouped for the gap list: the long tail beyond them is asked once or twice."""
@@ -108,6 +111,7 @@ class KnowledgeBase(DeskBase):
         if retire_missing and not incoming:
             raise Invalid("an empty import would retire every article")
         async with self._tx() as session:
+            await _check_publishing(session, incoming, actor)
             report = await _upsert(session, incoming, actor.id, self._now())
             if not retire_missing:
                 return report
@@ -126,13 +130,17 @@ class KnowledgeBase(DeskBase):
                 query = query.where(KbArticleRow.status == status)
             return [to_article(r) for r in (await session.scalars(query)).all()]
 
-    async def kb_article(self, key: str) -> Article:
-        """One published article; NotFound for drafts, retired or unknown keys."""
+    async def kb_article(self, key: str, actor: Actor | None = None) -> Article:
+        """One published article; NotFound for drafts, retired or unknown keys, and for articles outside a
+        customer's scope (tier, services, region), exactly like search would never show them."""
         async with self._tx() as session:
             row = (await session.scalars(select(KbArticleRow).where(KbArticleRow.key == key))).first()
             if row is None or row.status != "published":
                 raise NotFound(f"article {key}")
-            return to_article(row)
+            article = to_article(row)
+            if actor is not None and not actor.is_staff and not visible(article, await self._scope(session, actor)):
+                raise NotFound(f"article {key}")
+            return article
 
     async def article_versions(self, key: str, actor: Actor) -> list[ArticleVersion]:
         """The saved versions of an article (drafts and retired ones too), oldest first; staff only."""
@@ -195,8 +203,8 @@ class KnowledgeBase(DeskBase):
             return article
 
     async def publish_article(self, key: str, actor: Actor) -> Article:
-        """Publish a draft so the bot may use it; a new version is recorded."""
-        _require_staff(actor)
+        """Publish a draft so the bot may use it (admins only); a new version is recorded."""
+        _require_publisher(actor)
         async with self._tx() as session:
             article = dataclasses.replace(to_article(await self._article_row(session, key)), status="published")
             await _upsert(session, [article], actor.id, self._now())
@@ -231,3 +239,21 @@ class KnowledgeBase(DeskBase):
 def _require_staff(actor: Actor) -> None:
     if not actor.is_staff:
         raise Forbidden("only agents and admins change the knowledge base")
+
+
+def _require_publisher(actor: Actor) -> None:
+    if actor.role not in PUBLISHERS:
+        raise Forbidden("only an admin publishes articles")
+
+
+async def _check_publishing(session: AsyncSession, incoming: list[Article], actor: Actor) -> None:
+    """An import publishes whatever it marks published and differs from the stored article: admins only."""
+    published = {article.key: _columns(article) for article in incoming if article.status == "published"}
+    if actor.role in PUBLISHERS or not published:
+        return
+    rows = {row.key: row for row in
+            (await session.scalars(select(KbArticleRow).where(KbArticleRow.key.in_(published)))).all()}
+    for key, values in published.items():
+        row = rows.get(key)
+        if row is None or {name: getattr(row, name) for name in values} != values:
+            raise Forbidden(f"article {key}: only an admin publishes articles (import it as a draft)")

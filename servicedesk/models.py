@@ -253,6 +253,20 @@ class VerificationCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class VerificationEvent(Base):
+    """A code sent or a wrong code tried: one-time-code limits count these, so restarting the flow resets nothing."""
+
+    __tablename__ = "verification_events"
+    __table_args__ = (Index("ix_verification_events_identity", "channel", "user_id", "at"),
+                      Index("ix_verification_events_mobile", "mobile_hash", "at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # sent | failed
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    mobile_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class KbArticleRow(Base):
     """A knowledge article (the fields of `backend_client.kb.Article`) at its current version."""
 

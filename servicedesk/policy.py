@@ -81,6 +81,9 @@ class DeskPolicy:
     warning_share: float = 0.8
     otp_ttl: timedelta = timedelta(minutes=5)
     otp_max_attempts: int = 5
+    otp_window: timedelta = timedelta(hours=1)
+    otp_sends_per_identity: int = 5
+    otp_sends_per_mobile: int = 10
     otp_message: str = "验证码 {code}，{minutes} 分钟内有效。"
     outbox_max_attempts: int = 5
     outbox_backoff: timedelta = timedelta(seconds=30)

@@ -4,11 +4,10 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend_client.errors import NotFound
-from servicedesk.base import DeskBase
+from servicedesk.base import DeskBase, DuplicateRecord
 from servicedesk.models import Circuit, Customer, NoticeRow, ProblemRow, TicketEvent, TicketRow
 from servicedesk.numbering import next_number
 from servicedesk.policy import Region
@@ -41,7 +40,7 @@ class TicketOpening(DeskBase):
                 if existing is not None:
                     return await self._replay(session, existing)
                 return await self._open(session, request)
-        except IntegrityError:
+        except DuplicateRecord:
             async with self._tx() as session:
                 existing = await self._by_key(session, request.idempotency_key)
                 if existing is None:

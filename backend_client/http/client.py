@@ -222,9 +222,9 @@ class HttpServiceDesk:
         """POST /kb/search (the question travels in the body; a search records gaps, so it is not retried)."""
         return await self._call("POST", "/kb/search", SearchResult, actor=actor, body=wire.KbQuery(query, limit))
 
-    async def kb_article(self, key: str) -> Article:
-        """GET /kb/articles/{key}."""
-        return await self._call("GET", f"/kb/articles/{_q(key)}", Article)
+    async def kb_article(self, key: str, actor: Actor | None = None) -> Article:
+        """GET /kb/articles/{key}, as the customer when ``actor`` is given (the server applies their scope)."""
+        return await self._call("GET", f"/kb/articles/{_q(key)}", Article, actor=actor)
 
     async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
         """POST /kb/feedback."""

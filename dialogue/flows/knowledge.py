@@ -83,7 +83,7 @@ async def _feedback(ctx: TurnContext, parse: Parse) -> list[Reply]:
 
 async def _chosen(ctx: TurnContext, parse: Parse) -> list[Reply]:
     try:
-        article = await ctx.desk.kb_article(parse.first("article") or "")
+        article = await ctx.desk.kb_article(parse.first("article") or "", ctx.actor)
     except NotFound:
         return [ctx.reply("kb_abstain", kind=ReplyKind.MENU)]
     return [answer(ctx, article, parse.first("q") or article.title)]

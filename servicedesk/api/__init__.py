@@ -14,9 +14,10 @@ from aiohttp import web
 from backend_client import ServiceDesk
 from backend_client.http.wire import PREFIX
 from servicedesk.api import customers, jobs, knowledge, notices, outbox, problems, surveys, tickets
-from servicedesk.api.auth import guard
+from servicedesk.api.auth import CALLER, guard
 from servicedesk.api.context import DESK, MAX_IMPORT, MAX_PAGE, TOKENS
 from servicedesk.api.errors import json_errors
+from servicedesk.api.masking import masking
 from servicedesk.api.openapi import document
 from servicedesk.api.tokens import TokenBook
 
@@ -43,7 +44,7 @@ def setup(app: web.Application, settings: ApiSettings, desk: Callable[[], Servic
     if not book:
         log.info("api.disabled reason=no_token_configured")
         return
-    api = web.Application(middlewares=[json_errors])
+    api = web.Application(middlewares=[json_errors, masking(CALLER)])
     api[TOKENS] = book
     api[MAX_PAGE] = settings.max_page_size
     api[MAX_IMPORT] = settings.max_import_bytes

@@ -10,14 +10,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend_client.http.wire import ACTOR_CHANNEL, ACTOR_ID, ACTOR_ROLE, ON_BEHALF_CHANNEL, ON_BEHALF_USER, PREFIX
-from backend_client.types import Actor, Reporter, Role
+from backend_client.types import Actor, ContactBinding, Reporter, Role
 from servicedesk.api.context import TOKENS, desk
 from servicedesk.api.errors import ApiError, ScopeDenied, Unauthorized
-from servicedesk.api.inputs import header
+from servicedesk.api.inputs import check_url, header
 from servicedesk.api.routes import ADMIN, AGENT, BOT, Handler, Route
 from servicedesk.api.tokens import Caller
 
 CALLER = web.RequestKey("api_caller", Caller)
+BINDING = web.RequestKey("api_binding", ContactBinding)
+"""The verified contact a bot request acts for (absent for unbound customers and staff)."""
 STAFF_ROLES = {Role.AGENT: {AGENT, ADMIN}, Role.ADMIN: {ADMIN}, Role.SYSTEM: {ADMIN}}
 """Which token scopes may act in each staff role."""
 
@@ -33,6 +35,7 @@ def guard(route: Route) -> Handler:
             needed = ", ".join(sorted(route.scopes))
             raise ScopeDenied(f"{route.method} {PREFIX}{route.path} needs one of the scopes: {needed}")
         request[CALLER] = caller
+        check_url(request)
         return await route.handler(request)
 
     guarded.__name__ = route.name
@@ -55,7 +58,10 @@ async def _customer(request: web.Request, caller: Caller, channel: str | None, u
         raise ApiError(f"header {missing} is required with the other X-On-Behalf-Of header", missing)
     if not caller.scopes & {BOT, ADMIN}:
         raise ScopeDenied("only a bot (or admin) token acts on behalf of a customer")
-    return Actor.customer(Reporter(channel, user), await desk(request).find_binding(channel, user))
+    binding = await desk(request).find_binding(channel, user)
+    if binding is not None:
+        request[BINDING] = binding
+    return Actor.customer(Reporter(channel, user), binding)
 
 
 def _staff(request: web.Request, caller: Caller) -> Actor:

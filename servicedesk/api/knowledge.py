@@ -33,8 +33,8 @@ async def search_kb(request: web.Request) -> web.Response:
 
 
 async def kb_article(request: web.Request) -> web.Response:
-    """One published article."""
-    return respond(await desk(request).kb_article(request.match_info["key"]))
+    """One published article the caller may see: a customer only within their account's scope."""
+    return respond(await desk(request).kb_article(request.match_info["key"], await acting(request)))
 
 
 async def kb_feedback(request: web.Request) -> web.Response:
@@ -92,7 +92,7 @@ KEY_PATH = "/kb/articles/{key}"
 ROUTES = (
     Route("POST", "/kb/search", search_kb, scopes(BOT, AGENT), "Search the knowledge base as the customer",
           body=KbQuery, returns=SearchResult),
-    Route("GET", KEY_PATH, kb_article, scopes(BOT, AGENT), "Get a published article", returns=Article, acts=False),
+    Route("GET", KEY_PATH, kb_article, scopes(BOT, AGENT), "Get a published article", returns=Article),
     Route("POST", "/kb/feedback", kb_feedback, scopes(BOT), "Record whether an article solved the question",
           body=KbVerdict, status=204),
     Route("GET", "/kb/articles", export_articles, scopes(AGENT), "Export articles", returns=Items[Article],

@@ -1,4 +1,4 @@
-"""The notification outbox, for channel workers: claim due notifications, report delivery or failure."""
+"""The notification outbox, for channel workers (scope `delivery`): claim due notifications, report the outcome."""
 from __future__ import annotations
 
 from aiohttp import web
@@ -7,8 +7,8 @@ from backend_client.http.wire import Claim, Delivered, Failed, Items
 from backend_client.types import Notification
 from servicedesk.api.context import desk
 from servicedesk.api.errors import ApiError, respond
-from servicedesk.api.inputs import body
-from servicedesk.api.routes import BOT, Route, scopes
+from servicedesk.api.inputs import ID_LIMIT, body
+from servicedesk.api.routes import DELIVERY, Route, scopes
 
 MAX_CLAIM = 500
 MAX_LEASE_S = 3600
@@ -40,14 +40,17 @@ async def notification_failed(request: web.Request) -> web.Response:
 
 
 def _id(request: web.Request) -> int:
-    return int(request.match_info["id"])
+    value = int(request.match_info["id"])
+    if value > ID_LIMIT:
+        raise ApiError(f"notification id must be at most {ID_LIMIT}", "id")
+    return value
 
 
 ROUTES = (
-    Route("POST", "/outbox/claim", claim_notifications, scopes(BOT), "Claim due notifications for a channel",
+    Route("POST", "/outbox/claim", claim_notifications, scopes(DELIVERY), "Claim due notifications for a channel",
           body=Claim, returns=Items[Notification], acts=False),
-    Route("POST", "/outbox/{id:\\d+}/delivered", notification_delivered, scopes(BOT), "Mark a notification delivered",
+    Route("POST", "/outbox/{id:\\d+}/delivered", notification_delivered, scopes(DELIVERY), "Mark a notification delivered",
           body=Delivered, status=204, acts=False),
-    Route("POST", "/outbox/{id:\\d+}/failed", notification_failed, scopes(BOT), "Record a failed delivery",
+    Route("POST", "/outbox/{id:\\d+}/failed", notification_failed, scopes(DELIVERY), "Record a failed delivery",
           body=Failed, status=204, acts=False),
 )

@@ -8,7 +8,7 @@ from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-BOT, AGENT, ADMIN = "bot", "agent", "admin"
+BOT, AGENT, ADMIN, DELIVERY = "bot", "agent", "admin", "delivery"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Tickets: list (paged), get, history, open (idempotent), transition, priority, escalation, reassignment."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from aiohttp import web
@@ -10,6 +11,7 @@ from backend_client.errors import Forbidden
 from backend_client.http.wire import IDEMPOTENCY_KEY, Escalation, Items, PriorityChange, Reassignment, Transition
 from backend_client.types import (
     Actor,
+    ContactBinding,
     NewTicket,
     OpenOutcome,
     Page,
@@ -19,13 +21,18 @@ from backend_client.types import (
     TicketOpened,
     TicketStatus,
 )
-from servicedesk.api.auth import acting
+from servicedesk.api.auth import BINDING, CALLER, acting
 from servicedesk.api.context import desk, max_page
 from servicedesk.api.errors import ApiError, respond
 from servicedesk.api.inputs import body, header, json_object, query_enum, query_int
+from servicedesk.api.masking import mask_phone
 from servicedesk.api.routes import AGENT, BOT, Param, Route, scopes
+from servicedesk.api.tokens import Caller
 
 CUSTOMER_FIELDS = ("reporter", "customer_id", "contact_id")
+OWNER_CHARS = 24
+MAX_KEY = 100
+"""The stored key (owner digest, colon, key) fits the 128-character column."""
 
 
 async def list_tickets(request: web.Request) -> web.Response:
@@ -54,7 +61,7 @@ async def ticket_events(request: web.Request) -> web.Response:
 
 async def open_ticket(request: web.Request) -> web.Response:
     """Open a ticket; the Idempotency-Key header makes a retried request return the same ticket."""
-    key = header(request, IDEMPOTENCY_KEY)
+    key = header(request, IDEMPOTENCY_KEY, max_length=MAX_KEY)
     if key is None:
         raise ApiError(f"header {IDEMPOTENCY_KEY} is required (e.g. the channel's message id)", IDEMPOTENCY_KEY)
     actor = await acting(request)
@@ -62,17 +69,29 @@ async def open_ticket(request: web.Request) -> web.Response:
     if "idempotency_key" in data:
         raise ApiError(f"the idempotency key travels in the {IDEMPOTENCY_KEY} header", "idempotency_key")
     if actor.role in (Role.CONTACT, Role.REPORTER):
-        data = _as_customer(data, actor)
-    opened = await desk(request).open_ticket(decode(NewTicket, {**data, "idempotency_key": key}, strict=True))
+        data = _as_customer(data, actor, request.get(BINDING))
+    scoped = scoped_key(request[CALLER], actor, key)
+    opened = await desk(request).open_ticket(decode(NewTicket, {**data, "idempotency_key": scoped}, strict=True))
     return respond(opened, 200 if opened.outcome is OpenOutcome.DUPLICATE else 201)
 
 
-def _as_customer(data: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """A bot opens tickets only as the customer it acts for: the account comes from the binding, not the body."""
+def scoped_key(caller: Caller, actor: Actor, key: str) -> str:
+    """The key as stored: one client acting for one person can only ever replay its own tickets, never another's."""
+    owner = hashlib.sha256(f"{caller.name}\x1f{actor.role.value}\x1f{actor.id}".encode()).hexdigest()
+    return f"{owner[:OWNER_CHARS]}:{key}"
+
+
+def _as_customer(data: dict[str, Any], actor: Actor, binding: ContactBinding | None) -> dict[str, Any]:
+    """A bot opens tickets only as the customer it acts for: the account comes from the binding, not the body.
+
+    The bot saw the contact's mobile masked; sent back as the callback number, it is the registered one.
+    """
     own = {"reporter": encode(actor.reporter), "customer_id": actor.customer_id, "contact_id": actor.contact_id}
     for name in CUSTOMER_FIELDS:
         if data.get(name) is not None and data[name] != own[name]:
             raise Forbidden(f"'{name}' must be the customer the request acts for")
+    if binding is not None and data.get("contact_phone") == mask_phone(binding.mobile):
+        own["contact_phone"] = binding.mobile
     return {**data, **own}
 
 

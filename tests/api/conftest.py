@@ -5,7 +5,8 @@ import pytest
 
 from bot.app import create_app
 
-TOKENS = {"bot": "bot-token-0123456789", "agent": "agent-token-0123456789", "admin": "admin-token-0123456789"}
+TOKENS = {"bot": "bot-token-0123456789", "agent": "agent-token-0123456789", "admin": "admin-token-0123456789",
+          "delivery": "delivery-token-0123456789"}
 BOUND = {"X-On-Behalf-Of-Channel": "app", "X-On-Behalf-Of-User": "demo-bound"}
 """The demo app user verified as a contact of KH44010001."""
 

@@ -39,6 +39,8 @@ async def test_without_any_token_configured_the_api_does_not_exist(aiohttp_clien
     ("bot", "POST", "/api/v1/tickets/GD1/priority", False),
     ("bot", "POST", "/api/v1/tickets/GD1/reassign", False),
     ("agent", "POST", "/api/v1/outbox/claim", False),
+    ("bot", "POST", "/api/v1/outbox/claim", False),
+    ("delivery", "POST", "/api/v1/outbox/claim", True),
     ("agent", "POST", "/api/v1/verifications", False),
     ("agent", "GET", "/api/v1/surveys/pending", False),
     ("bot", "GET", "/api/v1/ping", True),

@@ -32,10 +32,10 @@ async def test_who_may_do_what(api):
     assert imported.status == 200 and (await imported.json()) == {"added": 1, "updated": 0, "unchanged": 0, "retired": 0}
     denied = await api.post("/api/v1/kb/articles/pbx-no-tone/publish", headers=as_agent())
     assert denied.status == 403 and (await denied.json())["error"] == "insufficient_scope"
-    assert (await api.get("/api/v1/kb/articles/pbx-no-tone", headers=auth("bot"))).status == 404
+    assert (await api.get("/api/v1/kb/articles/pbx-no-tone", headers=as_bot())).status == 404
     published = await api.post("/api/v1/kb/articles/pbx-no-tone/publish", headers=as_admin())
     assert published.status == 200 and (await published.json())["status"] == "published"
-    article = await api.get("/api/v1/kb/articles/pbx-no-tone", headers=auth("bot"))
+    article = await api.get("/api/v1/kb/articles/pbx-no-tone", headers=as_bot())
     assert (await article.json())["body"] == ARTICLE["body"]  # JSON carries the text as it is; pages escape it
     assert (await api.get("/api/v1/kb/gaps", headers=as_bot())).status == 403
 
