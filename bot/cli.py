@@ -23,7 +23,8 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 
     host = args.host or config.server.host
     port = args.port or config.server.port
-    web.run_app(create_app(config), host=host, port=port, print=lambda text: print(text, file=sys.stderr))
+    web.run_app(create_app(config), host=host, port=port, print=lambda text: print(text, file=sys.stderr),
+                access_log_class=logs.MaskingAccessLogger)
     return 0
 
 

@@ -17,7 +17,7 @@ from servicedesk.seed import seed
 from servicedesk.service import SqlServiceDesk
 from servicedesk.sms import OtpSender
 from bot.config import Config
-from bot.desk_policy import desk_policy, otp_sender
+from bot.desk_policy import db_timeouts, desk_policy, otp_sender
 from bot.redis_store import RedisConversationStore
 from dialogue.engine import Engine, EngineSettings
 from dialogue.store import ConversationStore, InMemoryConversationStore
@@ -81,7 +81,8 @@ def _store(config: Config, redis: Redis | None) -> ConversationStore:
     section = config.conversations
     if section.backend == "redis":
         return RedisConversationStore(redis, prefix=config.redis.key_prefix, ttl_s=section.ttl_s,
-                                      lock_timeout_s=section.lock_timeout_s)
+                                      lock_timeout_s=section.lock_timeout_s, lock_lease_s=section.lock_lease_s,
+                                      order_settle_s=section.order_settle_s)
     return InMemoryConversationStore(section.ttl_s)
 
 
@@ -107,7 +108,7 @@ async def open_desk(config: Config, sms: OtpSender | None = None
         if config.servicedesk.backend == "http":
             yield None, _http_desk(config, stack)
             return
-        db = database.open_engine(config.storage.url, echo=config.storage.echo)
+        db = database.open_engine(config.storage.url, echo=config.storage.echo, timeouts=db_timeouts(config))
         stack.push_async_callback(db.dispose)
         await prepare_database(config, db)
         yield db, SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config), kb=kb_settings(config))
@@ -118,7 +119,7 @@ async def open_components(config: Config, sms: OtpSender | None = None) -> Async
     """Open everything in order and close it in reverse, even on failure."""
     async with AsyncExitStack() as stack:
         db, desk = await stack.enter_async_context(open_desk(config, sms))
-        redis = Redis.from_url(config.redis.url) if config.redis.url else None
+        redis = Redis.from_url(config.redis.url, **config.redis.client_options()) if config.redis.url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
         interpreter = build_interpreter(config)

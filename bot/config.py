@@ -20,6 +20,8 @@ from bot.config_desk import ServiceDeskConfig
 from bot.errors import ConfigError
 
 ENV_PREFIX = "FRONTDOOR_"
+NOT_KEYS = frozenset({"FRONTDOOR_CONFIG"})
+"""FRONTDOOR_ variables that are not configuration keys (the config file's path, read by the CLI)."""
 
 
 class ServerConfig(Section):
@@ -37,6 +39,10 @@ class StorageConfig(Section):
     migrate_on_start: bool = True
     seed_demo: bool = False
     echo: bool = False
+    connect_timeout_s: float = Field(5.0, gt=0)
+    statement_timeout_s: float = Field(10.0, gt=0)   # PostgreSQL statement_timeout and the driver's command timeout
+    pool_timeout_s: float = Field(5.0, gt=0)         # waiting for a free connection of the pool
+    busy_timeout_s: float = Field(5.0, gt=0)         # SQLite: waiting for another writer's lock
 
     @field_validator("url")
     @classmethod
@@ -53,6 +59,12 @@ class RedisConfig(Section):
 
     url: str | None = None
     key_prefix: str = "frontdoor:"
+    connect_timeout_s: float = Field(2.0, gt=0)
+    socket_timeout_s: float = Field(5.0, gt=0)   # any command; pub/sub waits are not cut by it
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments of ``Redis.from_url``: a Redis that hangs costs a request seconds, not forever."""
+        return {"socket_connect_timeout": self.connect_timeout_s, "socket_timeout": self.socket_timeout_s}
 
 
 class ConversationsConfig(Section):
@@ -60,7 +72,9 @@ class ConversationsConfig(Section):
 
     backend: Literal["memory", "redis"] = "memory"
     ttl_s: int = Field(7 * 24 * 3600, ge=60)
-    lock_timeout_s: float = Field(15.0, gt=0)
+    lock_timeout_s: float = Field(15.0, gt=0)  # how long a turn waits for the conversation's lock
+    lock_lease_s: float = Field(2.0, ge=0.2, le=30)  # a crashed process frees the lock within this
+    order_settle_s: float = Field(0.1, ge=0, le=2)  # wait before the first try, so a message sent with it can queue
     history_turns: int = Field(50, ge=1)
 
 
@@ -121,7 +135,7 @@ class KbConfig(Section):
 class ApiTokenConfig(Section):
     """One client of the REST API: the scopes it may use; the secret comes only from the environment."""
 
-    scopes: list[Literal["bot", "agent", "admin"]] = Field(min_length=1)
+    scopes: list[Literal["bot", "delivery", "agent", "admin"]] = Field(min_length=1)
     token: SecretStr | None = Field(None, min_length=16)
 
     @field_validator("scopes", mode="before")
@@ -313,7 +327,7 @@ def env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     """Nested dict from FRONTDOOR_A__B=value variables; pydantic converts the strings to each field's type."""
     tree: dict[str, Any] = {}
     for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or len(name) == len(ENV_PREFIX):
+        if not name.startswith(ENV_PREFIX) or len(name) == len(ENV_PREFIX) or name in NOT_KEYS:
             continue
         path = [part.lower() for part in name[len(ENV_PREFIX):].split("__")]
         node = tree

@@ -64,10 +64,13 @@ class EscalationConfig(Section):
 
 
 class OtpConfig(Section):
-    """One-time codes for binding a channel identity to a contact."""
+    """One-time codes for binding a channel identity to a contact, and how often anyone may ask for or try them."""
 
     ttl_s: int = Field(300, ge=60)
-    max_attempts: int = Field(5, ge=1)
+    max_attempts: int = Field(5, ge=1)              # wrong codes per channel identity in the window, across restarts
+    window_s: int = Field(3600, ge=60)
+    max_sends_per_identity: int = Field(5, ge=1)    # codes requested by one channel identity in the window
+    max_sends_per_mobile: int = Field(10, ge=1)     # codes requested for one mobile number in the window
     message: str = "【政企客服】您的验证码是 {code}，{minutes} 分钟内有效，请勿告诉他人。"
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from servicedesk.calendar import AlwaysOpen, BusinessCalendar, Calendar
 from servicedesk.policy import DeskPolicy, Plan, SlaTarget, SupportGroup
+from servicedesk.database import Timeouts
 from servicedesk.sms import LogOtpSender, OtpSender, TwilioSmsSender
 from bot.config import Config
 from bot.config_desk import CalendarConfig, PlanConfig
@@ -42,10 +43,20 @@ def desk_policy(config: Config) -> DeskPolicy:
         warning_share=section.escalation.warning_share,
         otp_ttl=timedelta(seconds=section.otp.ttl_s),
         otp_max_attempts=section.otp.max_attempts,
+        otp_window=timedelta(seconds=section.otp.window_s),
+        otp_sends_per_identity=section.otp.max_sends_per_identity,
+        otp_sends_per_mobile=section.otp.max_sends_per_mobile,
         otp_message=section.otp.message,
         outbox_max_attempts=section.outbox.max_attempts,
         outbox_backoff=timedelta(seconds=section.outbox.backoff_s),
     )
+
+
+def db_timeouts(config: Config) -> Timeouts:
+    """The database's connect, statement, pool and SQLite busy timeouts from the `storage` section."""
+    section = config.storage
+    return Timeouts(connect_s=section.connect_timeout_s, statement_s=section.statement_timeout_s,
+                    pool_s=section.pool_timeout_s, busy_s=section.busy_timeout_s)
 
 
 def otp_sender(config: Config) -> OtpSender:

@@ -2,23 +2,24 @@
 from __future__ import annotations
 
 import json
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator
+from typing import Any, AsyncContextManager
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from dialogue.store import StoreUnavailable
+from bot.redis_lock import FairLeaseLock
+from dialogue.store import StoreUnavailable, TurnOrder
 
 
 class RedisConversationStore:
-    """State as JSON with a TTL; a Redis lock per conversation orders the turns of one user across processes."""
+    """State as JSON with a TTL; a fair lease lock per conversation orders the turns of one user across processes."""
 
-    def __init__(self, client: Redis, *, prefix: str, ttl_s: int, lock_timeout_s: float):
+    def __init__(self, client: Redis, *, prefix: str, ttl_s: int, lock_timeout_s: float, lock_lease_s: float = 2.0,
+                 order_settle_s: float = 0.1):
         self._client = client
         self._prefix = prefix
         self._ttl_s = ttl_s
-        self._lock_timeout_s = lock_timeout_s
+        self._lock = FairLeaseLock(client, lease_s=lock_lease_s, wait_s=lock_timeout_s, settle_s=order_settle_s)
 
     def _key(self, conversation_id: str) -> str:
         return f"{self._prefix}conv:{conversation_id}"
@@ -45,27 +46,9 @@ class RedisConversationStore:
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
 
-    @asynccontextmanager
-    async def lock(self, conversation_id: str) -> AsyncIterator[None]:
-        """Redis lock that expires by itself if a process dies mid-turn."""
-        lock = self._client.lock(
-            f"{self._key(conversation_id)}:lock",
-            timeout=self._lock_timeout_s,
-            blocking_timeout=self._lock_timeout_s,
-        )
-        try:
-            acquired = await lock.acquire()
-        except RedisError as exc:
-            raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
-        if not acquired:
-            raise StoreUnavailable(f"lock of {conversation_id} not acquired in {self._lock_timeout_s}s")
-        try:
-            yield
-        finally:
-            try:
-                await lock.release()
-            except RedisError:  # expired or Redis gone: the lock frees itself by its timeout
-                pass
+    def lock(self, conversation_id: str, order: TurnOrder | None = None) -> AsyncContextManager[None]:
+        """The conversation's fair lease lock: earlier messages first, freed within the lease if we crash."""
+        return self._lock.hold(self._key(conversation_id), order)
 
     async def ping(self) -> None:
         """Raise StoreUnavailable when Redis does not answer."""

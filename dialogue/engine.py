@@ -14,7 +14,7 @@ from dialogue.flows.binding import offer_binding
 from dialogue.forms import is_cancel
 from dialogue.handoff import Handoff
 from dialogue.registry import Registry
-from dialogue.store import ConversationStore, StoreUnavailable
+from dialogue.store import ConversationStore, StoreUnavailable, turn_order
 from dialogue.templates import Templates
 from dialogue.types import InboundMessage, MessageKind, Reply, ReplyKind, TurnFailed, utcnow
 from nlu import Interpreter, Parse
@@ -51,7 +51,7 @@ class Engine:
     async def handle(self, message: InboundMessage) -> list[Reply]:
         """Run one turn; raises TurnFailed (with an apology to deliver) when it cannot."""
         try:
-            async with self._store.lock(message.conversation_id):
+            async with self._store.lock(message.conversation_id, turn_order(message)):
                 return await self._turn(message)
         except (BackendUnavailable, StoreUnavailable) as exc:
             log.error("turn.backend_unavailable conversation_id=%s error=%s", message.conversation_id, exc)

@@ -4,11 +4,27 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import asynccontextmanager
-from typing import Any, AsyncContextManager, AsyncIterator, Protocol
+from typing import Any, AsyncContextManager, AsyncIterator, NamedTuple, Protocol
+
+from dialogue.types import InboundMessage
 
 
 class StoreUnavailable(Exception):
     """The conversation store cannot be reached; the turn fails with an apology, nothing is lost."""
+
+
+class TurnOrder(NamedTuple):
+    """Where a message stands among its conversation's: the channel's time for it, then its sequence number."""
+
+    at: float
+    seq: int = 0
+
+
+def turn_order(message: InboundMessage) -> TurnOrder:
+    """The message's time (WeChat's CreateTime, or arrival) and the number its id ends with (WeChat's MsgId)."""
+    tail = (message.message_id or "").rsplit(":", 1)[-1]
+    seq = int(tail) if tail.isascii() and tail.isdigit() and len(tail) <= 19 else 0
+    return TurnOrder(message.received_at.timestamp(), seq)
 
 
 class ConversationStore(Protocol):
@@ -22,8 +38,8 @@ class ConversationStore(Protocol):
         """Replace the saved state (and refresh its time to live)."""
         ...
 
-    def lock(self, conversation_id: str) -> AsyncContextManager[None]:
-        """Held around a whole turn so two messages of one user are handled in order."""
+    def lock(self, conversation_id: str, order: TurnOrder | None = None) -> AsyncContextManager[None]:
+        """Held around a whole turn so two messages of one user are handled one at a time, earlier ``order`` first."""
         ...
 
     async def ping(self) -> None:
@@ -53,8 +69,8 @@ class InMemoryConversationStore:
         self._items[conversation_id] = (time.monotonic() + self._ttl_s, state)
 
     @asynccontextmanager
-    async def lock(self, conversation_id: str) -> AsyncIterator[None]:
-        """One asyncio lock per conversation, dropped when nobody waits for it."""
+    async def lock(self, conversation_id: str, order: TurnOrder | None = None) -> AsyncIterator[None]:
+        """One asyncio lock per conversation (first come, first served in one process), dropped when unused."""
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         self._waiters[conversation_id] = self._waiters.get(conversation_id, 0) + 1
         try:
