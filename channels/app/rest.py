@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from backend_client.json_input import JsonInputError, loads as strict_json
 from dialogue.types import InboundMessage, OnMessage, Reply, TurnFailed
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,9 @@ class RequestError(ValueError):
 def parse_body(raw: bytes, max_text_chars: int) -> tuple[str, str, dict[str, Any]]:
     """(sender, message, metadata) from a Rasa REST request body, or RequestError."""
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise RequestError("body is not valid JSON") from None
+        body = strict_json(raw)  # depth, NUL, lone surrogates, 64-bit integers: a 400, never a crash
+    except JsonInputError as exc:
+        raise RequestError(str(exc)) from None
     if not isinstance(body, dict):
         raise RequestError("body must be a JSON object")
     sender, message, metadata = body.get("sender"), body.get("message"), body.get("metadata") or {}
