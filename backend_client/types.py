@@ -173,6 +173,9 @@ class Ticket:
     notice: str | None = None
     resolution_note: str | None = None
     escalation_level: int = 0
+    related_ticket: str | None = None
+    about: str | None = None
+    about_whom: str | None = None
 
     def next_deadline(self) -> tuple[str, datetime] | None:
         """Which SLA target runs now (response first, then resolution) and when it falls due."""
@@ -199,6 +202,66 @@ class TicketOpened:
     ticket: Ticket
     outcome: OpenOutcome
     notice: "Notice | None" = None
+
+
+class UrgeOutcome(str, Enum):
+    """What a customer's urging did: escalated, or recorded on the ticket and why it went no higher."""
+
+    ESCALATED = "escalated"
+    TOO_SOON = "too_soon"
+    PLAN_LIMIT = "plan_limit"
+    TOP_REACHED = "top_reached"
+    NOT_OPEN = "not_open"
+
+
+@dataclass(frozen=True)
+class Urged:
+    """The result of `urge`: the ticket as it stands now, the outcome and how many times it was urged."""
+
+    ticket: Ticket
+    outcome: UrgeOutcome
+    urges: int = 1
+
+
+class ReopenOutcome(str, Enum):
+    """What 'the fault is back' did: reopened the ticket, opened a new incident linked to it, or nothing (open)."""
+
+    REOPENED = "reopened"
+    RELINKED = "relinked"
+    STILL_OPEN = "still_open"
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """The result of `reopen_or_relink`: the ticket now handling the fault (the same one or the linked new one)."""
+
+    ticket: Ticket
+    outcome: ReopenOutcome
+    previous: str
+
+
+class ComplaintAbout(str, Enum):
+    """What a complaint is about."""
+
+    TICKET = "ticket"
+    VISIT = "visit"
+    BILL = "bill"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    """A customer's complaint: what about, whom (a person or team, as they name them) and the ticket concerned."""
+
+    reporter: Reporter
+    about: ComplaintAbout
+    text: str
+    idempotency_key: str
+    ticket: str | None = None
+    whom: str | None = None
+    customer_id: int | None = None
+    contact_id: int | None = None
+    contact_phone: str | None = None
 
 
 @dataclass(frozen=True)

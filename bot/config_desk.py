@@ -8,6 +8,9 @@ from pydantic import Field, SecretStr, model_validator
 
 from bot.config_base import Section
 
+LEVELS = ("county", "city", "province", "group")
+Level = Literal["county", "city", "province", "group"]
+
 
 class SlaTarget(Section):
     """Response and resolution targets of one priority."""
@@ -35,13 +38,16 @@ class PlanConfig(Section):
 
     calendar: str = "7x24"
     targets: dict[str, SlaTarget]
+    max_escalation: Level = "group"   # the highest level a customer's urging may take this plan's tickets to
 
 
 def _default_plans() -> dict[str, PlanConfig]:
     return {
         "gold": PlanConfig(targets=_targets({"P1": (15, 4), "P2": (30, 8), "P3": (60, 24), "P4": (240, 72)})),
-        "silver": PlanConfig(targets=_targets({"P1": (30, 6), "P2": (60, 12), "P3": (120, 24), "P4": (480, 72)})),
-        "bronze": PlanConfig(targets=_targets({"P1": (60, 8), "P2": (120, 24), "P3": (240, 48), "P4": (480, 96)})),
+        "silver": PlanConfig(targets=_targets({"P1": (30, 6), "P2": (60, 12), "P3": (120, 24), "P4": (480, 72)}),
+                             max_escalation="province"),
+        "bronze": PlanConfig(targets=_targets({"P1": (60, 8), "P2": (120, 24), "P3": (240, 48), "P4": (480, 96)}),
+                             max_escalation="city"),
     }
 
 
@@ -50,7 +56,7 @@ class SupportGroupConfig(Section):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")
     name: str
-    level: Literal["county", "city", "province", "group"]
+    level: Level
     province: str = ""
     city: str = ""
     county: str = ""
@@ -61,6 +67,20 @@ class EscalationConfig(Section):
 
     shares: list[float] = Field(default_factory=lambda: [0.5, 0.75, 1.0])
     warning_share: float = Field(0.8, gt=0, le=1)
+
+
+class UrgeConfig(Section):
+    """Customers' urging (催单): at most one escalation per tier in this interval (and never past the plan's level)."""
+
+    escalation_interval_minutes: int = Field(60, ge=0)
+
+
+class ComplaintsConfig(Section):
+    """Complaint tickets: the group that handles them and their SLA (a plan and a priority within it)."""
+
+    group: str
+    plan: str
+    priority: str = "P2"
 
 
 class OtpConfig(Section):
@@ -121,10 +141,12 @@ class ServiceDeskConfig(Section):
     default_plan: str = "bronze"
     calendars: dict[str, CalendarConfig] = Field(default_factory=lambda: {"business": CalendarConfig()})
     groups: list[SupportGroupConfig] = Field(default_factory=list)
-    first_line: dict[str, Literal["county", "city", "province", "group"]] = Field(
-        default_factory=lambda: {"industry": "city", "cluster": "county"})
+    first_line: dict[str, Level] = Field(default_factory=lambda: {"industry": "city", "cluster": "county"})
     front_desk_group: str = "frontdoor"
     escalation: EscalationConfig = EscalationConfig()
+    reopen_window_days: float = Field(7, ge=0)   # "the fault is back" reopens a ticket resolved this recently
+    urge: UrgeConfig = UrgeConfig()
+    complaints: ComplaintsConfig | None = None   # None: the desk refuses complaint tickets
     otp: OtpConfig = OtpConfig()
     sms: SmsConfig = SmsConfig()
     outbox: OutboxConfig = OutboxConfig()
@@ -139,6 +161,28 @@ class ServiceDeskConfig(Section):
                 raise ValueError(f"plans.{name}.calendar: no calendar named {plan.calendar!r}")
             if missing := priorities - set(plan.targets):
                 raise ValueError(f"plans.{name}.targets: missing {sorted(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> "ServiceDeskConfig":
+        """Every group and plan named elsewhere in the section is defined (a typo fails at start, not at a ticket)."""
+        ids = [group.id for group in self.groups]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"groups: duplicate ids {sorted({i for i in ids if ids.count(i) > 1})}")
+        if ids and self.front_desk_group not in ids:
+            raise ValueError(f"front_desk_group {self.front_desk_group!r} is not one of the groups {ids}")
+        levels = {group.level for group in self.groups}
+        for tier, level in self.first_line.items():
+            if ids and not levels & set(LEVELS[LEVELS.index(level):]):
+                raise ValueError(f"first_line.{tier}: no group at level {level!r} or above")
+        if self.complaints is not None:
+            if self.complaints.group not in ids:
+                raise ValueError(f"complaints.group {self.complaints.group!r} is not one of the groups {ids}")
+            if self.complaints.plan not in self.plans:
+                raise ValueError(f"complaints.plan {self.complaints.plan!r} is not under plans")
+            if self.complaints.priority not in self.plans[self.complaints.plan].targets:
+                raise ValueError(f"complaints.priority {self.complaints.priority!r} has no target in "
+                                 f"plans.{self.complaints.plan}")
         return self
 
     @model_validator(mode="after")

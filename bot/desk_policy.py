@@ -5,7 +5,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from servicedesk.calendar import AlwaysOpen, BusinessCalendar, Calendar
-from servicedesk.policy import DeskPolicy, Plan, SlaTarget, SupportGroup
+from servicedesk.policy import ComplaintRouting, DeskPolicy, Plan, SlaTarget, SupportGroup
 from servicedesk.database import Timeouts
 from servicedesk.sms import LogOtpSender, OtpSender, TwilioSmsSender
 from bot.config import Config
@@ -23,7 +23,7 @@ def _calendar(name: str, calendars: dict[str, CalendarConfig], zone: ZoneInfo) -
 def _plan(spec: PlanConfig, calendars: dict[str, CalendarConfig], zone: ZoneInfo) -> Plan:
     targets = {p: SlaTarget(timedelta(minutes=t.response_minutes), timedelta(hours=t.resolution_hours))
                for p, t in spec.targets.items()}
-    return Plan(_calendar(spec.calendar, calendars, zone), targets)
+    return Plan(_calendar(spec.calendar, calendars, zone), targets, spec.max_escalation)
 
 
 def desk_policy(config: Config) -> DeskPolicy:
@@ -49,6 +49,9 @@ def desk_policy(config: Config) -> DeskPolicy:
         otp_message=section.otp.message,
         outbox_max_attempts=section.outbox.max_attempts,
         outbox_backoff=timedelta(seconds=section.outbox.backoff_s),
+        reopen_window=timedelta(days=section.reopen_window_days),
+        urge_interval=timedelta(minutes=section.urge.escalation_interval_minutes),
+        complaints=ComplaintRouting(**section.complaints.model_dump()) if section.complaints else None,
     )
 
 

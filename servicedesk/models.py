@@ -121,6 +121,9 @@ class TicketRow(Base):
     problem_id: Mapped[int | None] = mapped_column(ForeignKey("problems.id"), index=True)
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
     resolution_note: Mapped[str | None] = mapped_column(Text)
+    related_number: Mapped[str | None] = mapped_column(String(20))  # reopened fault's old ticket, complained-about ticket
+    about: Mapped[str | None] = mapped_column(String(16))  # complaints: ticket, visit, bill, service
+    about_whom: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     response_due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -28,6 +28,8 @@ class Plan:
 
     calendar: Calendar
     targets: dict[str, SlaTarget]
+    max_level: str = "group"
+    """The highest level a customer's urging may take a ticket of this plan to."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,15 @@ class SupportGroup:
 
 
 @dataclass(frozen=True)
+class ComplaintRouting:
+    """Where complaint tickets go and the SLA they run under (a plan and the priority within it)."""
+
+    group: str
+    plan: str
+    priority: str
+
+
+@dataclass(frozen=True)
 class DeskPolicy:
     """Everything the local desk needs to know from config, as plain values."""
 
@@ -87,6 +98,9 @@ class DeskPolicy:
     otp_message: str = "验证码 {code}，{minutes} 分钟内有效。"
     outbox_max_attempts: int = 5
     outbox_backoff: timedelta = timedelta(seconds=30)
+    reopen_window: timedelta = timedelta(days=7)
+    urge_interval: timedelta = timedelta(hours=1)
+    complaints: "ComplaintRouting | None" = None
 
     def impact(self, tier: str | None) -> Level:
         """A key account's outage weighs more than a cluster customer's; unknown callers weigh least."""
@@ -136,9 +150,14 @@ class DeskPolicy:
         """The group at ``level`` serving ``region``, or the nearest level above that has one (never the front desk)."""
         for candidate in LEVELS[LEVELS.index(level):]:
             for group in self.groups:
-                if group.level == candidate and group.id != self.front_desk_group and group.covers(region):
+                if group.level == candidate and self._in_hierarchy(group) and group.covers(region):
                     return group
         return self.front_desk()
+
+    def _in_hierarchy(self, group: SupportGroup) -> bool:
+        """The front desk and the complaint group take tickets only by their own rules, never by escalation."""
+        complaints = self.complaints.group if self.complaints else None
+        return group.id not in (self.front_desk_group, complaints)
 
     def above(self, group: SupportGroup, region: Region) -> SupportGroup | None:
         """The next level up from ``group`` for ``region``; None at the top."""
@@ -146,6 +165,10 @@ class DeskPolicy:
         if index + 1 >= len(LEVELS):
             return None
         return self.group_at(LEVELS[index + 1], region)
+
+    def above_plan_limit(self, plan: str | None, group: SupportGroup) -> bool:
+        """Whether ``group`` sits higher than a customer's urging may take a ticket of ``plan``."""
+        return LEVELS.index(group.level) > LEVELS.index(self.plan(plan).max_level)
 
     def day_key(self, moment: datetime) -> str:
         """The local calendar day used in record numbers."""

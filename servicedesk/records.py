@@ -31,7 +31,8 @@ def to_ticket(row: TicketRow, problem: str | None = None, notice: str | None = N
         responded_at=row.responded_at, resolved_at=row.resolved_at, version=row.version,
         service_type=row.service_type, circuit_id=row.circuit_id, description=row.description,
         problem=problem, notice=notice, resolution_note=row.resolution_note,
-        escalation_level=row.escalation_level,
+        escalation_level=row.escalation_level, related_ticket=row.related_number, about=row.about,
+        about_whom=row.about_whom,
     )
 
 

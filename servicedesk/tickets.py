@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from typing import Awaitable, Callable, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,7 +12,7 @@ from backend_client.errors import NotFound
 from servicedesk.base import DeskBase, DuplicateRecord
 from servicedesk.models import Circuit, Customer, NoticeRow, ProblemRow, TicketEvent, TicketRow
 from servicedesk.numbering import next_number
-from servicedesk.policy import Region
+from servicedesk.policy import Region, SupportGroup
 from servicedesk.records import in_scope, region_of, scope_of, to_notice, to_ticket
 from servicedesk.sla import Clock
 from servicedesk.ticket_clock import calendar_of, clock_of, store_clock
@@ -29,30 +31,45 @@ log = logging.getLogger(__name__)
 OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
 
 
+class Route(NamedTuple):
+    """Where a new ticket goes and the SLA it runs under."""
+
+    group: SupportGroup
+    plan: str
+    priority: str
+
+
 class TicketOpening(DeskBase):
     """`open_ticket`: idempotent, routed to the first-line group, with duplicate and known-cause detection."""
 
     async def open_ticket(self, request: NewTicket) -> TicketOpened:
         """Open (or find) the ticket for ``request``."""
+        return await self._once(request.idempotency_key, lambda session: self._open(session, request))
+
+    async def _once(self, key: str, create: Callable[[AsyncSession], Awaitable[TicketOpened]]) -> TicketOpened:
+        """Run ``create`` unless a ticket with ``key`` exists; a repeat (even a concurrent one) gets the first answer."""
         try:
             async with self._tx() as session:
-                existing = await self._by_key(session, request.idempotency_key)
+                existing = await self._by_key(session, key)
                 if existing is not None:
                     return await self._replay(session, existing)
-                return await self._open(session, request)
+                return await create(session)
         except DuplicateRecord:
             async with self._tx() as session:
-                existing = await self._by_key(session, request.idempotency_key)
+                existing = await self._by_key(session, key)
                 if existing is None:
                     raise
                 return await self._replay(session, existing)
 
     async def _open(self, session: AsyncSession, request: NewTicket) -> TicketOpened:
         now = self._now()
+        circuit = await self._circuit(session, request.circuit_id)
+        if request.customer_id is None and circuit is not None:
+            # the circuit's account decides priority, routing and merging; the caller is never told which it is
+            request = replace(request, customer_id=circuit.customer_id)
         customer = await session.get(Customer, request.customer_id) if request.customer_id else None
         if request.customer_id and customer is None:
             raise NotFound(f"customer {request.customer_id}")
-        circuit = await self._circuit(session, request.circuit_id)
         service_type = request.service_type or (circuit.service_type if circuit else None)
         region = region_of(customer) if customer else Region(city=request.region or "")
         if request.kind is TicketKind.INCIDENT:
@@ -82,14 +99,16 @@ class TicketOpening(DeskBase):
                             outcome, to_notice(notice) if notice is not None else None)
 
     async def _insert(self, session: AsyncSession, request: NewTicket, customer: Customer | None, region: Region,
-                      service_type: str | None, now) -> TicketRow:  # type: ignore[no-untyped-def]
+                      service_type: str | None, now, route: Route | None = None) -> TicketRow:  # type: ignore[no-untyped-def]
+        """A new ticket row, routed to the first line by tier and region (or by ``route``: group, plan, priority)."""
         policy = self._policy
         tier = customer.tier if customer else None
-        plan = customer.service_plan if customer else policy.default_plan
         impact = policy.impact(tier)
-        priority = policy.priority(impact, request.urgency)
+        if route is None:
+            plan = customer.service_plan if customer else policy.default_plan
+            route = Route(policy.first_line_group(tier, region), plan, policy.priority(impact, request.urgency))
+        group, plan, priority = route
         target = policy.target(plan, priority)
-        group = policy.first_line_group(tier, region)
         row = TicketRow(
             number=await next_number(session, policy.ticket_prefix, policy.day_key(now)),
             kind=request.kind.value, status=TicketStatus.ASSIGNED.value, priority=priority, impact=impact.value,

@@ -128,10 +128,11 @@ async def test_unknown_priority_or_group_is_invalid(desk):
         await desk.reassign(ticket.number, "nowhere", STAFF, reason="x")
 
 
-async def test_escalation_on_demand_climbs_city_province_group_then_stops(desk):
+async def test_escalation_on_demand_climbs_city_province_group_then_stops(desk, clock):
     ticket = await key_account_ticket(desk)
     assert ticket.assigned_group == "gd-gz"
     contact = customer("demo-bound", await desk.find_binding("app", "demo-bound"))
+    clock.advance(hours=1)  # a customer's urging escalates only after an hour at the tier
     assert (await desk.escalate(ticket.number, contact, reason="客户催单")).assigned_group == "gd"
     assert (await desk.escalate(ticket.number, STAFF, reason="需要省公司协调")).assigned_group == "hq"
     with pytest.raises(Conflict) as top:
