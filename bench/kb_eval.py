@@ -17,11 +17,12 @@ sys.path.insert(0, str(ROOT))
 
 from backend_client.kb import Article, Thresholds
 from servicedesk.kb import Scope, SearchIndex, load_path  # noqa: E402
-from servicedesk.kb.calibrate import fit, held_out_samples, negative_samples, suggest_thresholds  # noqa: E402
+from servicedesk.kb.calibrate import fit, held_out_samples, negative_samples, sample  # noqa: E402
 from servicedesk.kb.evaluate import evaluate, load_cases, timed_search  # noqa: E402
 
 ARTICLES = ROOT / "servicedesk" / "kb" / "articles"
 USER_DICT = ROOT / "nlu" / "data" / "dict.txt"
+DEV = ROOT / "bench" / "data" / "kb_dev.tsv"
 DEV_OOS = ROOT / "bench" / "data" / "kb_dev_oos.txt"
 EVAL_SCOPE = Scope(tier="industry", region="广东/深圳")
 
@@ -42,16 +43,33 @@ def synthetic_corpus(base: list[Article], size: int, seed: int = 7) -> list[Arti
     return out
 
 
-def calibrate(articles: list[Article], index: SearchIndex) -> None:
-    """Fit the calibration on held-out KB questions and the dev out-of-scope list (never the eval set)."""
-    lines = DEV_OOS.read_text(encoding="utf-8").splitlines()
-    negatives = negative_samples(index, [q for q in lines if q.strip() and not q.startswith("#")])
+def _lines(path: Path) -> list[str]:
+    return [q.strip() for q in path.read_text(encoding="utf-8").splitlines() if q.strip() and not q.startswith("#")]
+
+
+def calibrate(articles: list[Article], index: SearchIndex, thresholds: Thresholds, folds: int = 5) -> None:
+    """Fit the calibration on held-out KB questions, the dev set's questions and the calibration negatives (never the
+    eval set; the dev set's out-of-scope lines stay out too), and print 5-fold cross-validated dev figures."""
+    negatives = negative_samples(index, _lines(DEV_OOS))
     held_out = held_out_samples(articles, index)
-    weights = fit([*held_out, *negatives], index.weights)
-    accuracy = sum(s.correct for s in held_out) / max(len(held_out), 1)
-    print(f"calibration: {len(held_out)} held-out KB questions (hit@1 {accuracy:.3f}), {len(negatives)} dev negatives")
-    print(f"fitted: {weights}")
-    print(f"dev thresholds: {suggest_thresholds(held_out, negatives, weights)}")
+    cases = load_cases(DEV)
+    dev = [sample(index, c.question, c.expected, EVAL_SCOPE) for c in cases]
+    fold = np.arange(len(dev)) % folds
+    inside = np.array([bool(c.expected) for c in cases])
+    scores = np.zeros(len(dev))
+    for k in range(folds):
+        train = [s for s, i, f in zip(dev, inside, fold) if i and f != k]
+        weights = fit([*held_out, *negatives, *train], index.weights)
+        scores[fold == k] = [weights.score(s.signals) for s, f in zip(dev, fold) if f == k]
+    right = np.array([s.correct for s in dev])
+    answered, oos_abstain = scores >= thresholds.answer, scores < thresholds.suggest
+    print(f"calibration: {len(held_out)} held-out KB questions (hit@1 {np.mean([s.correct for s in held_out]):.3f}), "
+          f"{inside.sum()} dev questions, {len(negatives)} negatives")
+    print(f"dev, {folds}-fold cross-validated at {thresholds}: answered {answered[inside].mean():.3f}, answered and right "
+          f"{(answered & right)[inside].mean():.3f}, out-of-scope abstain {oos_abstain[~inside].mean():.3f}, "
+          f"answered {answered[~inside].mean():.3f}")
+    weights = fit([*held_out, *negatives, *[s for s, i in zip(dev, inside) if i]], index.weights)
+    print(f"fitted on all: {weights}")
 
 
 def main() -> None:
@@ -68,7 +86,7 @@ def main() -> None:
     articles = load_path(ARTICLES)
     index = SearchIndex(articles, user_dict)
     if args.calibrate:
-        calibrate(articles, index)
+        calibrate(articles, index, thresholds)
         return
     cases = load_cases(args.eval)
     report = evaluate(index, cases, thresholds, EVAL_SCOPE)

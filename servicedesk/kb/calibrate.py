@@ -1,4 +1,4 @@
-"""Fit the score calibration (Platt scaling) on the KB's own questions, held out one at a time."""
+"""Fit the score calibration (logistic, non-negative weights) on held-out KB questions, tuning questions and negatives."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,32 +6,37 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from backend_client.kb.article import Article
-from servicedesk.kb.index import SearchIndex, Weights
-from backend_client.kb.result import Thresholds
+from servicedesk.kb.index import SearchIndex, Signals, Weights
 from servicedesk.kb.scope import Scope
 
-_ANY = Thresholds(answer=1.0, suggest=0.0)
+FEATURES = ("coverage", "ngram", "evidence", "margin")
 
 
 @dataclass(frozen=True)
 class Sample:
     """Signals of the top hit for one query and whether that hit was the right article."""
 
-    coverage: float
-    ngram: float
-    margin: float
+    signals: Signals
     correct: bool
 
+    def row(self) -> list[float]:
+        """The features in ``FEATURES`` order."""
+        return [getattr(self.signals, name) for name in FEATURES]
 
-def _sample(index: SearchIndex, query: str, expected: str, scope: Scope) -> Sample:
-    result = index.search(query, _ANY, scope, limit=2)
-    if not result.hits:
-        return Sample(0.0, 0.0, 0.0, False)
-    top = result.hits[0]
-    return Sample(top.coverage, top.ngram, top.margin, top.article.key == expected)
+
+_NOTHING = Signals(0.0, 0.0, 0.0, 0.0)
+
+
+def sample(index: SearchIndex, query: str, expected: str, scope: Scope | None = None) -> Sample:
+    """The top hit's signals for ``query`` and whether it is ``expected`` ('' = out of scope: never right)."""
+    _, ranked = index.ranked(query, scope, limit=2)
+    if not ranked:
+        return Sample(_NOTHING, False)
+    article, signals, _ = ranked[0]
+    return Sample(signals, bool(expected) and article.key == expected)
 
 
 def held_out_samples(articles: Sequence[Article], index: SearchIndex, stride: int = 1) -> list[Sample]:
@@ -45,41 +50,29 @@ def held_out_samples(articles: Sequence[Article], index: SearchIndex, stride: in
             reduced = dataclasses.replace(article, questions=tuple(x for x in article.questions if x != q))
             others = [*articles[:pos], reduced, *articles[pos + 1:]]
             held_out = SearchIndex(others, weights=index.weights, tokenizer=index.tokenizer)
-            samples.append(_sample(held_out, q, article.key, scope))
+            samples.append(sample(held_out, q, article.key, scope))
     return samples
 
 
 def negative_samples(index: SearchIndex, questions: Iterable[str]) -> list[Sample]:
     """Out-of-scope questions: whatever ranks first is wrong."""
-    return [dataclasses.replace(_sample(index, q, "", Scope()), correct=False) for q in questions]
+    return [sample(index, q, "") for q in questions]
 
 
-def fit(samples: Sequence[Sample], base: Weights = Weights()) -> Weights:
-    """Weights whose calibrated score estimates P(top hit is right) on ``samples``."""
-    x = np.array([[s.coverage, s.ngram, s.coverage * s.margin] for s in samples])
-    y = np.array([s.correct for s in samples])
-    model = LogisticRegression(C=10.0).fit(x, y)
-    a, b, c = (round(float(v), 3) for v in model.coef_[0])
-    return dataclasses.replace(base, calib_coverage=a, calib_ngram=b, calib_margin=c,
-                               calib_bias=round(float(model.intercept_[0]), 3))
+def fit(samples: Sequence[Sample], base: Weights = Weights(), l2: float = 0.01) -> Weights:
+    """Weights whose calibrated score estimates P(top hit is right) on ``samples``; feature weights are kept
+    non-negative so that a stronger match never scores lower."""
+    x = np.array([s.row() for s in samples])
+    y = np.array([s.correct for s in samples], dtype=float)
 
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ theta[:-1] + theta[-1]
+        p = 1.0 / (1.0 + np.exp(-z))
+        nll = float(np.sum(np.logaddexp(0.0, z) - y * z)) + l2 * float(theta[:-1] @ theta[:-1])
+        grad = np.r_[x.T @ (p - y) + 2 * l2 * theta[:-1], np.sum(p - y)]
+        return nll, grad
 
-def suggest_thresholds(held_out: Sequence[Sample], negatives: Sequence[Sample], weights: Weights,
-                       precision: float = 0.9, oos_abstain: float = 0.9) -> Thresholds:
-    """Answer where answered top hits are right ``precision`` of the time; suggest above ``oos_abstain`` of negatives."""
-    samples = [*held_out, *negatives]
-    scores = np.array([_score(s, weights) for s in samples])
-    right = np.array([s.correct for s in samples])
-    answer = 1.0
-    for t in np.unique(scores)[::-1]:
-        if right[scores >= t].mean() < precision:
-            break
-        answer = float(t)
-    oos = [_score(s, weights) for s in negatives]
-    suggest = float(np.quantile(oos, oos_abstain)) if oos else 0.0
-    return Thresholds(answer=round(answer, 2), suggest=round(min(suggest, answer), 2))
-
-
-def _score(s: Sample, w: Weights) -> float:
-    z = w.calib_coverage * s.coverage + w.calib_ngram * s.ngram + w.calib_margin * s.coverage * s.margin + w.calib_bias
-    return float(1.0 / (1.0 + np.exp(-z)))
+    bounds = [(0.0, None)] * len(FEATURES) + [(None, None)]
+    theta = minimize(loss, np.zeros(len(FEATURES) + 1), jac=True, bounds=bounds, method="L-BFGS-B").x
+    fitted = {f"calib_{name}": round(float(v), 3) for name, v in zip(FEATURES, theta)}
+    return dataclasses.replace(base, **fitted, calib_bias=round(float(theta[-1]), 3))

@@ -28,11 +28,32 @@ class Weights:
     b: float = 0.75
     body_coverage: float = 0.4
     rank_ngram: float = 0.5
-    # Platt scaling fitted by `bench/kb_eval.py --calibrate` (held-out KB questions + dev negatives).
-    calib_coverage: float = 0.835
-    calib_ngram: float = -1.082
-    calib_margin: float = 5.804
-    calib_bias: float = -0.939
+    # Logistic calibration with non-negative weights (so more matching words never lower the score), fitted by
+    # `bench/kb_eval.py --calibrate` on held-out KB questions, the dev questions and the calibration negatives.
+    calib_coverage: float = 2.615
+    calib_ngram: float = 0.544
+    calib_evidence: float = 3.878
+    calib_margin: float = 0.632
+    calib_bias: float = -2.741
+
+    def z(self, s: "Signals") -> float:
+        """The calibrated log-odds that the article with signals ``s`` is the right answer."""
+        return (self.calib_coverage * s.coverage + self.calib_ngram * s.ngram + self.calib_evidence * s.evidence
+                + self.calib_margin * s.margin + self.calib_bias)
+
+    def score(self, s: "Signals") -> float:
+        """The calibrated probability that the article with signals ``s`` is the right answer."""
+        return 1.0 / (1.0 + math.exp(-self.z(s)))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Why an article matches a query, each 0..1-ish and growing with the match."""
+
+    coverage: float  # share of the query's content-word weight the article holds (title/questions count in full)
+    ngram: float  # share of the article's best-matching title or question that the query contains (char n-grams)
+    evidence: float  # matched content-word weight on an absolute scale: one weak word is little evidence
+    margin: float  # how much stronger the match is than the runner-up's (than no match, when it is alone)
 
 
 def _idf(df: np.ndarray, n: int) -> np.ndarray:
@@ -62,7 +83,8 @@ def _matrix(docs: Sequence[Counter], vocab: _Vocab, width: int | None = None) ->
 
 
 class _NgramIndex:
-    """TF-IDF cosine between the query and each article's title and questions (max per article)."""
+    """Char n-grams of each article's title and questions: TF-IDF cosine (for ranking) and how much of the
+    best-matching text the query contains (for the score); the max over an article's texts."""
 
     def __init__(self, texts_per_article: Sequence[Sequence[str]]) -> None:
         keys = [Counter(char_ngrams(normalise(t))) for texts in texts_per_article for t in texts]  # like queries
@@ -77,13 +99,17 @@ class _NgramIndex:
         weighted = tf @ sparse.diags(self.idf)
         norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
         self.matrix = sparse.csc_matrix(sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ weighted)
+        present = (tf > 0).astype(float) @ sparse.diags(self.idf)
+        totals = np.asarray(present.sum(axis=1)).ravel()
+        self.contained = sparse.csc_matrix(sparse.diags(1.0 / np.maximum(totals, 1e-12)) @ present)
         self.n_articles = len(texts_per_article)
 
-    def similarity(self, text: str) -> np.ndarray:
-        out = np.zeros(self.n_articles)
+    def similarity(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per article: the best cosine and the best share of a text's n-gram weight found in ``text``."""
+        cosine, contained = np.zeros(self.n_articles), np.zeros(self.n_articles)
         grams = Counter(char_ngrams(text))
         if not grams or not len(self.owner):
-            return out
+            return cosine, contained
         cols, weights, norm2 = [], [], 0.0
         for gram, tf in grams.items():
             col = self.vocab.ids.get(gram)
@@ -93,10 +119,14 @@ class _NgramIndex:
                 cols.append(col)
                 weights.append(w)
         if not cols:
-            return out
-        sims = self.matrix[:, cols] @ np.asarray(weights) / math.sqrt(norm2)
-        out[self.owner[self.starts]] = np.maximum.reduceat(sims, self.starts)
-        return out
+            return cosine, contained
+        owners = self.owner[self.starts]
+        cosine[owners] = np.maximum.reduceat(self.matrix[:, cols] @ np.asarray(weights) / math.sqrt(norm2), self.starts)
+        contained[owners] = np.maximum.reduceat(np.asarray(self.contained[:, cols].sum(axis=1)).ravel(), self.starts)
+        return cosine, contained
+
+
+Ranked = tuple[Article, Signals, float]
 
 
 class SearchIndex:
@@ -157,46 +187,62 @@ class SearchIndex:
         cover = strong + w.body_coverage * (present - strong)
         self._cover = sparse.csc_matrix(cover @ sparse.diags(self._idf))
 
-    def _lexical(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _lexical(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per article: BM25, the share of the query's content-word weight it matches, and that weight itself."""
         unique = list(dict.fromkeys(terms))
         cols = [self._vocab.ids[t] for t in unique if t in self._vocab.ids]
         total = sum(self._idf[self._vocab.ids[t]] if t in self._vocab.ids else self._oov_idf for t in unique)
         if not cols:
             zeros = np.zeros(len(self.articles))
-            return zeros, zeros
+            return zeros, zeros, zeros
         counts = Counter(terms)
         q = np.array([float(counts[t]) for t in unique if t in self._vocab.ids])
         bm25 = self._bm25[:, cols] @ q
-        coverage = np.asarray(self._cover[:, cols].sum(axis=1)).ravel() / total
-        return bm25, coverage
-
-    def _calibrate(self, coverage: float, ngram: float, margin: float) -> float:
-        w = self.weights
-        z = w.calib_coverage * coverage + w.calib_ngram * ngram + w.calib_margin * coverage * margin + w.calib_bias
-        return 1.0 / (1.0 + math.exp(-z))
+        matched = np.asarray(self._cover[:, cols].sum(axis=1)).ravel()
+        return bm25, matched / total, matched
 
     def search(self, query: object, thresholds: Thresholds, scope: Scope | None = None, limit: int = 3) -> SearchResult:
         """The best ``limit`` visible articles for ``query``; bad or empty queries abstain."""
+        text, ranked = self.ranked(query, scope, limit)
+        hits = tuple(Hit(article, round(self.weights.score(sig), 4), lexical, sig.ngram, sig.coverage, sig.margin)
+                     for article, sig, lexical in ranked)
+        decision = thresholds.decide(hits[0].score) if hits else Decision.ABSTAIN
+        return SearchResult(text, hits, decision)
+
+    def ranked(self, query: object, scope: Scope | None = None, limit: int = 3) -> tuple[str, list[Ranked]]:
+        """The cleaned query and the best ``limit`` visible articles with their signals and BM25, best first."""
         text = clean_query(query, self.max_query_chars)
         terms = self.tokenizer.tokens(text) if text else []
         mask = self._masks.mask(scope or Scope())
         if not terms or not mask.any():
-            return SearchResult(text, (), Decision.ABSTAIN)
-        bm25, coverage = self._lexical(terms)
-        ngram = self._ngrams.similarity(text)
+            return text, []
+        bm25, coverage, matched = self._lexical(terms)
+        cosine, contained = self._ngrams.similarity(text)
         top_bm25 = bm25[mask].max()
-        rank = (1 - self.weights.rank_ngram) * bm25 / max(top_bm25, 1e-9) + self.weights.rank_ngram * ngram
-        rank = np.where(mask & ((bm25 > 0) | (ngram > 0)), rank, -1.0)
-        order = [i for i in np.argsort(-rank, kind="stable")[: max(limit, 2)] if rank[i] >= 0]
-        hits = self._hits(order, rank, bm25, ngram, coverage)[:limit]
-        decision = thresholds.decide(hits[0].score) if hits else Decision.ABSTAIN
-        return SearchResult(text, tuple(hits), decision)
+        rank = (1 - self.weights.rank_ngram) * bm25 / max(top_bm25, 1e-9) + self.weights.rank_ngram * cosine
+        rank = np.where(mask & ((bm25 > 0) | (cosine > 0)), rank, -1.0)
+        order = [int(i) for i in np.argsort(-rank, kind="stable")[: max(limit, 2)] if rank[i] >= 0]
+        signals = self._signals(order, coverage, contained, matched)
+        return text, [(self.articles[i], sig, float(bm25[i])) for i, sig in zip(order, signals)][:limit]
 
-    def _hits(self, order: list[int], rank: np.ndarray, bm25: np.ndarray, ngram: np.ndarray, coverage: np.ndarray) -> list[Hit]:
-        hits = []
+    def _signals(self, order: list[int], coverage: np.ndarray, contained: np.ndarray, matched: np.ndarray) -> list[Signals]:
+        """The signals of each ranked article; only the first gets a margin (over the second, or over nothing)."""
+        strength = [_strength(float(coverage[i]), float(contained[i]), float(matched[i])) for i in order]
+        out = []
         for pos, i in enumerate(order):
-            nxt = rank[order[pos + 1]] if pos + 1 < len(order) else 0.0
-            margin = float((rank[i] - nxt) / max(rank[i], 1e-9)) if pos == 0 else 0.0
-            score = self._calibrate(float(coverage[i]), float(ngram[i]), float(margin))
-            hits.append(Hit(self.articles[i], round(score, 4), float(bm25[i]), float(ngram[i]), float(coverage[i]), margin))
-        return hits
+            runner_up = strength[pos + 1] if pos + 1 < len(order) else 0.0
+            margin = max(strength[pos] - runner_up, 0.0) if pos == 0 else 0.0
+            out.append(Signals(float(coverage[i]), float(contained[i]), _evidence(float(matched[i])), margin))
+        return out
+
+
+EVIDENCE_SCALE = 8.0  # matched IDF weight at which evidence is 1 - 1/e: about two specific words
+
+
+def _evidence(matched: float) -> float:
+    return 1.0 - math.exp(-matched / EVIDENCE_SCALE)
+
+
+def _strength(coverage: float, contained: float, matched: float) -> float:
+    """How well an article matches on its own, 0..1: both sides covered and enough evidence."""
+    return math.sqrt(coverage * contained) * _evidence(matched)
