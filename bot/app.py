@@ -1,7 +1,7 @@
 """The composition root: `create_app(config)` builds the one aiohttp application."""
 from __future__ import annotations
 
-from typing import AsyncIterator, Callable
+from typing import AsyncIterator
 
 from aiohttp import web
 
@@ -10,30 +10,10 @@ from bot.components import open_components
 from bot.jobs import JOBS, background_jobs
 from bot.config import Config
 from bot.keys import COMPONENTS, CONFIG
-from channels.app import AppChannel
-from channels.base import Channel
-from dialogue.types import InboundMessage, OnMessage, Reply
+from bot.channels import build_channels, channel_lifetime
+from bot.delivery import delivery_job
+from dialogue.types import InboundMessage, Reply
 from servicedesk import api
-
-
-def _wechat(config: Config, on_message: OnMessage) -> Channel:
-    from channels.wechat import WeChatChannel, settings_from  # wechatpy is imported only when enabled
-
-    return WeChatChannel(on_message, settings_from(config))
-
-
-def _voice(config: Config, on_message: OnMessage) -> Channel:
-    from bot.voice_wiring import voice_channel  # twilio is imported only when enabled
-
-    return voice_channel(config, on_message)
-
-
-CHANNELS: dict[str, Callable[[Config, OnMessage], Channel]] = {
-    "app": lambda config, on_message: AppChannel(on_message, max_text_chars=config.dialogue.max_text_chars),
-    "wechat": _wechat,
-    "voice": _voice,
-}
-"""Channel adapters by config section name."""
 
 
 def create_app(config: Config) -> web.Application:
@@ -49,13 +29,11 @@ def create_app(config: Config) -> web.Application:
 
     health.setup(app)
     api.setup(app, api_settings(config), lambda: app[COMPONENTS].desk)
-    for name, build in CHANNELS.items():
-        if getattr(config.channels, name).enabled:
-            build(config, on_message).setup(app)
-    if config.channels.wechat.enabled:
-        from bot.delivery import wechat_delivery_job
-
-        app.cleanup_ctx.append(wechat_delivery_job)
+    channels = build_channels(config, on_message)
+    for channel in channels:
+        channel.setup(app)
+    app.cleanup_ctx.append(channel_lifetime(channels))
+    app.cleanup_ctx.append(delivery_job)
     return app
 
 

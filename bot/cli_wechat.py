@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 
+from bot.channels import channel_deps
 from bot.config import Config
 
 
@@ -22,7 +23,7 @@ def run_menu(args: argparse.Namespace, config: Config) -> int:
     """Print the menu; push it unless --dry-run. Exit 1 with the platform's code when it is refused."""
     from channels.wechat.errors import WeChatApiError
     from channels.wechat.menu import menu_payload
-    from channels.wechat.runtime import open_api, open_redis
+    from channels.wechat.runtime import api_client
     from channels.wechat.settings import settings_from
 
     settings = settings_from(config)
@@ -36,8 +37,8 @@ def run_menu(args: argparse.Namespace, config: Config) -> int:
         return 2
 
     async def push() -> None:
-        async with open_redis(settings.redis_url) as redis, open_api(settings, redis) as api:
-            await api.create_menu(payload)
+        async with channel_deps(config) as deps:
+            await api_client(settings, deps).create_menu(payload)
 
     try:
         asyncio.run(push())

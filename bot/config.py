@@ -152,10 +152,39 @@ class ApiConfig(Section):
     max_import_bytes: int = Field(8 * 1024 * 1024, ge=1024)
 
 
+class AppAuthConfig(Section):
+    """Who the app backend vouches for: a JWT (HS256 secret or RS256 public key) or an HMAC signature.
+
+    Both secrets come from the environment only; without any key every app sender is anonymous.
+    """
+
+    jwt_secret: SecretStr | None = Field(None, min_length=32)
+    jwt_public_key_file: Path | None = None
+    audience: str = Field("frontdoor", min_length=1)
+    issuer: str | None = None
+    hmac_secret: SecretStr | None = Field(None, min_length=32)
+    replay_window_s: int = Field(300, ge=1, le=3600)
+    leeway_s: int = Field(30, ge=0, le=300)
+    dev_token_ttl_s: int = Field(3600, ge=60)   # `frontdoor app token`
+
+    _paths = field_validator("jwt_public_key_file")(lambda v, info: v if v is None else _resolve(v, info))
+
+    @model_validator(mode="after")
+    def _one_jwt_key(self) -> "AppAuthConfig":
+        if self.jwt_secret and self.jwt_public_key_file:
+            raise ValueError("jwt_secret (HS256) and jwt_public_key_file (RS256) exclude each other")
+        if self.jwt_public_key_file and not self.jwt_public_key_file.is_file():
+            raise ValueError(f"jwt_public_key_file {self.jwt_public_key_file} is not a readable file")
+        return self
+
+
 class AppChannelConfig(Section):
-    """The app's REST chat endpoint (Rasa REST channel shape)."""
+    """The app's chat endpoint (Rasa REST shape), its pushed messages (WebSocket or poll) and identity."""
 
     enabled: bool = True
+    auth: AppAuthConfig = AppAuthConfig()
+    mailbox_max_messages: int = Field(100, ge=1, le=10_000)   # pushed messages kept per user until acknowledged
+    mailbox_ttl_s: int = Field(7 * 24 * 3600, ge=60)
 
 
 class WeChatMenuButton(Section):
@@ -357,6 +386,13 @@ def _describe(error: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
+def _section(data: dict[str, Any], *path: str) -> dict[str, Any]:
+    """The mapping at ``path`` in raw config data ({} when any level is missing or not a mapping)."""
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None  # type: ignore[assignment]
+    return data if isinstance(data, dict) else {}
+
+
 def _refuse_file_secrets(data: dict[str, Any], path: Path) -> None:
     """API tokens are secrets: they may come from the environment only, never from the file."""
     desk, api = data.get("servicedesk"), data.get("api")
@@ -365,6 +401,8 @@ def _refuse_file_secrets(data: dict[str, Any], path: Path) -> None:
     if isinstance(tokens, dict):
         keys += [f"api.tokens.{name}.token" for name, spec in tokens.items()
                  if isinstance(spec, dict) and "token" in spec]
+    app_auth = _section(data, "channels", "app", "auth")
+    keys += [f"channels.app.auth.{key}" for key in ("jwt_secret", "hmac_secret") if key in app_auth]
     if keys:
         env = ", ".join(ENV_PREFIX + key.upper().replace(".", "__") for key in keys)
         raise ConfigError(f"{path}: {', '.join(keys)}: secrets belong in the environment ({env})")

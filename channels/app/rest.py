@@ -1,21 +1,14 @@
-"""App chat over HTTP, shaped exactly like Rasa's REST channel so existing chat widgets work.
+"""The Rasa REST channel's request and response shapes, so existing chat widgets work as they are.
 
 See https://rasa.com/docs/rasa/connectors/your-own-website/#rest-channels
 """
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
-from aiohttp import web
-
 from backend_client.json_input import JsonInputError, loads as strict_json
-from dialogue.types import InboundMessage, OnMessage, Reply, TurnFailed
-
-log = logging.getLogger(__name__)
-
-CHANNEL = "app"
+from dialogue.types import Reply
 
 
 class RequestError(ValueError):
@@ -57,39 +50,6 @@ def render(recipient_id: str, replies: list[Reply]) -> list[dict[str, Any]]:
     return rendered
 
 
-class AppChannel:
-    """`POST /webhooks/rest/webhook` for the operator's app and web chat."""
-
-    name = CHANNEL
-
-    def __init__(self, on_message: OnMessage, *, max_text_chars: int):
-        self._on_message = on_message
-        self._max_text_chars = max_text_chars
-
-    def setup(self, app: web.Application) -> None:
-        """Register the webhook route."""
-        app.router.add_post("/webhooks/rest/webhook", self.webhook)
-
-    async def webhook(self, request: web.Request) -> web.Response:
-        """One chat message in, the bot's replies out (503 with an apology when the turn failed)."""
-        try:
-            sender, text, metadata = parse_body(await request.read(), self._max_text_chars)
-        except RequestError as exc:
-            return web.json_response({"error": "bad_request", "detail": str(exc)}, status=400)
-        except web.HTTPRequestEntityTooLarge:
-            return web.json_response({"error": "too_large", "detail": "body exceeds server.max_body_bytes"},
-                                     status=413)
-        message = InboundMessage(
-            channel=CHANNEL, user_id=sender, conversation_id=f"{CHANNEL}:{sender}", text=text,
-            message_id=metadata.get("message_id") if isinstance(metadata.get("message_id"), str) else None,
-            metadata=metadata,
-        )
-        try:
-            replies = await self._on_message(message)
-        except TurnFailed as exc:
-            return web.json_response(render(sender, exc.replies), status=503, dumps=_dumps)
-        return web.json_response(render(sender, replies), dumps=_dumps)
-
-
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """JSON with Chinese as it is (what Rasa's REST channel answers)."""
     return json.dumps(value, ensure_ascii=False)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any, Mapping
 
+from channels.base import Delivery
 from channels.wechat.api import WeChatApiClient
 from channels.wechat.errors import RETRYABLE, WeChatApiError
 from channels.wechat.push import PushStatus, Pusher, mask
@@ -12,15 +12,6 @@ from channels.wechat.settings import TemplateMessage
 from dialogue.types import Reply
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How one notification went: delivered, or failed and whether trying again later can help."""
-
-    delivered: bool
-    detail: str
-    retry: bool = False
 
 
 class _Values(dict):
@@ -38,7 +29,7 @@ class NotificationSender:
         self._api = api
         self._templates = templates
 
-    async def send(self, openid: str, kind: str, payload: Mapping[str, Any], replies: list[Reply]) -> Delivery:
+    async def send(self, openid: str, replies: list[Reply], kind: str, payload: Mapping[str, Any]) -> Delivery:
         """Deliver ``replies`` to ``openid``; ``kind`` and ``payload`` fill the template message when one is needed."""
         result = await self._pusher.push(openid, replies)
         if result.status is PushStatus.SENT:

@@ -72,7 +72,7 @@ async def test_health_and_readiness(client):
     assert (await client.get("/healthz")).status == 200
     ready = await client.get("/readyz")
     assert ready.status == 200
-    assert (await ready.json())["checks"] == {"database": "ok", "conversations": "ok"}
+    assert (await ready.json())["checks"] == {"database": "ok", "conversations": "ok", "jobs": "ok"}
 
 
 async def test_database_down_fails_readiness_and_apologises_in_chinese(aiohttp_client, app_config):

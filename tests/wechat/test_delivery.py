@@ -1,4 +1,4 @@
-"""Outbox delivery to WeChat: the real local desk, the real app, the fake WeChat API."""
+"""Outbox delivery to WeChat through the channel's `send`: the real local desk, the real app, the fake WeChat API."""
 from __future__ import annotations
 
 import uuid
@@ -9,9 +9,9 @@ from sqlalchemy import select
 from backend_client import Actor, Level, NewTicket, Reporter, TicketKind, TicketStatus
 from servicedesk.models import NotificationRow
 from bot.app import create_app
-from bot.delivery import outbox_delivery
+from bot.channels import OUTBOUND
+from bot.delivery import dispatcher
 from bot.keys import COMPONENTS
-from channels.wechat.runtime import RUNTIME
 from dialogue.types import Reply
 from tests.backend.helpers import STAFF
 from tests.wechat.server import WeChatServer
@@ -51,7 +51,7 @@ async def test_resolution_arrives_as_custom_messages_with_the_survey_answered_by
     wechat = await server(aiohttp_client, wechat_config)
     await wechat.say("oDeliver_1", "你好")
     number = await resolved(wechat, "oDeliver_1")
-    assert await outbox_delivery(wechat.client.app).run_once() == 1
+    assert await dispatcher(wechat.client.app).run_once() == 1
     text, menu = sent_to(fake_api.custom, "oDeliver_1")
     assert number in text["text"]["content"] and "光缆已熔接" in text["text"]["content"]
     assert [item["id"] for item in menu["msgmenu"]["list"]] == ["1", "2", "3", "4", "5"]
@@ -65,7 +65,7 @@ async def test_resolution_arrives_as_custom_messages_with_the_survey_answered_by
 async def test_outside_the_window_a_configured_template_message_is_sent(aiohttp_client, wechat_config, fake_api):
     wechat = await server(aiohttp_client, wechat_config, **TEMPLATE)
     number = await resolved(wechat, "oQuiet_1", note="已恢复")
-    assert await outbox_delivery(wechat.client.app).run_once() == 1
+    assert await dispatcher(wechat.client.app).run_once() == 1
     assert sent_to(fake_api.custom, "oQuiet_1") == []
     [template] = fake_api.templates
     assert template["template_id"] == "tpl-resolved"
@@ -76,7 +76,7 @@ async def test_outside_the_window_a_configured_template_message_is_sent(aiohttp_
 async def test_outside_the_window_without_a_template_the_notification_waits(aiohttp_client, wechat_config, fake_api):
     wechat = await server(aiohttp_client, wechat_config)
     await resolved(wechat, "oQuiet_2")
-    assert await outbox_delivery(wechat.client.app).run_once() == 0
+    assert await dispatcher(wechat.client.app).run_once() == 0
     assert fake_api.templates == [] and sent_to(fake_api.custom, "oQuiet_2") == []
     assert await outbox(wechat) == [("pending", "outside_window")]
 
@@ -87,7 +87,7 @@ async def test_refusals_are_final_or_retried_by_code(aiohttp_client, wechat_conf
     await wechat.say("oRefused_1", "你好")
     await resolved(wechat, "oRefused_1")
     fake_api.fail("custom", code, times=5)
-    assert await outbox_delivery(wechat.client.app).run_once() == 0
+    assert await dispatcher(wechat.client.app).run_once() == 0
     assert await outbox(wechat) == [(state, f"custom:{code}")]
 
 
@@ -104,8 +104,9 @@ async def test_a_quota_running_out_midway_counts_as_delivered_never_sent_twice(
         aiohttp_client, wechat_config, fake_api):
     wechat = await server(aiohttp_client, wechat_config, **TEMPLATE)
     await wechat.say("oQuota_1", "你好")
-    await wechat.client.app[RUNTIME].pusher.push("oQuota_1", [Reply(f"消息{n}") for n in range(4)])
+    sent = await wechat.client.app[OUTBOUND].send("wechat", "oQuota_1", [Reply(f"消息{n}") for n in range(4)])
+    assert sent.delivered and sent.detail == "custom:4"
     await resolved(wechat, "oQuota_1")
-    assert await outbox_delivery(wechat.client.app).run_once() == 1
+    assert await dispatcher(wechat.client.app).run_once() == 1
     assert len(sent_to(fake_api.custom, "oQuota_1")) == 5 and fake_api.templates == []
     assert await outbox(wechat) == [("delivered", "custom:1 then quota_exhausted")]
