@@ -18,8 +18,12 @@ from servicedesk.service import SqlServiceDesk
 from servicedesk.sms import OtpSender
 from bot.config import Config
 from bot.desk_policy import db_timeouts, desk_policy, otp_sender
+from bot.bus import RedisBus
 from bot.redis_store import RedisConversationStore
+from dialogue.agent_side import HandoffDesk
+from dialogue.bus import Bus, InProcessBus
 from dialogue.engine import Engine, EngineSettings
+from dialogue.handoff import ConfiguredAvailability, Handoff
 from dialogue.store import ConversationStore, InMemoryConversationStore
 from dialogue.templates import Templates
 from nlu import Interpreter
@@ -39,6 +43,10 @@ class Components:
     interpreter: Interpreter
     engine: Engine
     redis: Redis | None
+    handoff: HandoffDesk
+    """The agent side of hand-offs, for the agent desk."""
+    bus: Bus
+    """Hand-off events (Redis pub/sub when redis.url is set)."""
 
 
 def build_interpreter(config: Config) -> Interpreter:
@@ -129,5 +137,8 @@ async def open_components(config: Config, sms: OtpSender | None = None) -> Async
         templates = Templates.load(config.dialogue.templates)
         settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars,
                                   frozenset(config.dialogue.bind_first_channels))
-        engine = Engine(interpreter, store, desk, templates, settings)
-        yield Components(config, db, desk, store, interpreter, engine, redis)
+        bus: Bus = RedisBus(redis, config.redis.key_prefix) if redis is not None else InProcessBus()
+        handoff = Handoff(bus, config.handoff.settings(), ConfiguredAvailability(config.handoff.agents_available))
+        engine = Engine(interpreter, store, desk, templates, settings, handoff=handoff)
+        yield Components(config, db, desk, store, interpreter, engine, redis,
+                         HandoffDesk(store, templates, bus, config.conversations.history_turns), bus)

@@ -17,6 +17,7 @@ from pydantic import (
 
 from bot.config_base import Section, resolve_path as _resolve
 from bot.config_desk import ServiceDeskConfig
+from bot.config_handoff import HandoffConfig
 from bot.errors import ConfigError
 
 ENV_PREFIX = "FRONTDOOR_"
@@ -330,6 +331,7 @@ class Config(Section):
     conversations: ConversationsConfig = ConversationsConfig()
     nlu: NluConfig = NluConfig()
     dialogue: DialogueConfig = DialogueConfig()
+    handoff: HandoffConfig = HandoffConfig()
     kb: KbConfig = KbConfig()
     servicedesk: ServiceDeskConfig = ServiceDeskConfig()
     api: ApiConfig = ApiConfig()

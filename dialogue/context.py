@@ -24,6 +24,7 @@ class TurnContext:
     templates: Templates
     desk: CustomerDesk
     timezone: ZoneInfo
+    handoff: "Handoff"
 
     def reply(self, name: str, kind: ReplyKind = ReplyKind.TEXT, **values: Any) -> Reply:
         """Render template ``name`` in the customer's channel variant."""

@@ -34,6 +34,16 @@ class FlowState:
 
 
 @dataclass
+class HandoffState:
+    """A hand-off in progress: why it was asked for, since when, which group, and the agent once one accepts."""
+
+    reason: str
+    requested_at: str
+    group: str
+    agent: str = ""
+
+
+@dataclass
 class Turn:
     """One exchange kept for the agent desk and the desk's figures."""
 
@@ -43,6 +53,8 @@ class Turn:
     confidence: float | None
     replies: list[str]
     templates: list[str]
+    note: str = ""
+    """Context an agent left when handing the conversation back."""
 
 
 @dataclass
@@ -54,6 +66,7 @@ class Conversation:
     user_id: str
     owner: str = Owner.BOT
     flow: FlowState | None = None
+    handoff: HandoffState | None = None
     binding: ContactBinding | None = None
     binding_checked: bool = False
     pending_buttons: list[str] = field(default_factory=list)
@@ -67,6 +80,11 @@ class Conversation:
         self.history.append(turn)
         del self.history[:-keep]
 
+    def summary(self, now_said: str = "", turns: int = 8) -> str:
+        """What the customer said lately and ``now_said`` (button payloads left out), for a ticket or an agent."""
+        said = [t.user.strip() for t in self.history[-turns:] if t.user.strip() and not t.user.startswith("/")]
+        return "；".join([*said, now_said] if now_said else said)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for stores."""
         return asdict(self)
@@ -78,10 +96,12 @@ class Conversation:
             raise ValueError(f"schema version {data.get('schema_version')!r}")
         try:
             flow = data.get("flow")
+            handoff = data.get("handoff")
             binding = data.get("binding")
             return cls(
-                **{k: v for k, v in data.items() if k not in ("flow", "binding", "history")},
+                **{k: v for k, v in data.items() if k not in ("flow", "handoff", "binding", "history")},
                 flow=FlowState(**flow) if flow else None,
+                handoff=HandoffState(**handoff) if handoff else None,
                 binding=ContactBinding(**binding) if binding else None,
                 history=[Turn(**t) for t in data.get("history", [])],
             )

@@ -40,8 +40,11 @@ class Engine:
     """Loads the conversation, understands the message, decides, saves, answers."""
 
     def __init__(self, interpreter: Interpreter, store: ConversationStore, desk: CustomerDesk,
-                 templates: Templates, settings: EngineSettings = EngineSettings()):
+                 templates: Templates, settings: EngineSettings = EngineSettings(),
+                 flows: Registry | None = None, handoff: Handoff | None = None):
         self._interpreter = interpreter
+        self._flows = flows or default_flows()
+        self._handoff = handoff or Handoff(InProcessBus())
         self._store = store
         self._desk = desk
         self._templates = templates
@@ -63,9 +66,8 @@ class Engine:
     async def _turn(self, message: InboundMessage) -> list[Reply]:
         saved = await self._store.load(message.conversation_id)
         conversation = restore(saved, message.conversation_id, message.channel, message.user_id)
-        if not conversation.binding_checked:
-            conversation.binding = await self._desk.find_binding(message.channel, message.user_id)
-            conversation.binding_checked = True
+        # every turn: the desk answers from memory, and an unbound or rebound contact loses access at once
+        conversation.binding = await self._desk.find_binding(message.channel, message.user_id)
         ctx = TurnContext(conversation, message, self._templates, self._desk, self._timezone, self._handoff)
         parse = await self._understand(conversation, message.text[: self._settings.max_text_chars])
         replies = await self._decide(ctx, parse)

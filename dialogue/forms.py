@@ -1,7 +1,6 @@
 """Slot filling (like Rasa forms): ask for what is missing, accept several slots at once, corrections, cancel, confirm."""
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Callable, Protocol
@@ -10,6 +9,7 @@ from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
+from nlu.payload import encode_payload
 
 TextAcceptor = Callable[[str], str | None]
 
@@ -18,6 +18,13 @@ CHANGE_INTENT = "form_change"
 
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
 """Intents that never count as a free-text slot answer."""
+CANCEL_WORDS = frozenset({"算了", "取消", "不用了", "不办了", "退出"})
+"""Exact messages that always cancel, whatever the classifier says."""
+
+
+def is_cancel(parse: Parse) -> bool:
+    """Whether the customer drops what is going on."""
+    return parse.text.strip("。！!.， ") in CANCEL_WORDS or (parse.intent == "cancel" and not parse.fallback)
 
 
 @dataclass(frozen=True)
@@ -72,9 +79,9 @@ class FormRunner:
 
     form: Form
 
-    async def start(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
-        """Begin the form with what the first message already says."""
-        state = FlowState(name=self.form.name, instance_id=uuid.uuid4().hex)
+    async def start(self, ctx: TurnContext, parse: Parse, known: dict[str, str] | None = None) -> list[Reply]:
+        """Begin the form with what the caller already ``known`` and what the first message says."""
+        state = FlowState(name=self.form.name, instance_id=uuid.uuid4().hex, slots=dict(known or {}))
         ctx.conversation.flow = state
         for name, value in (await self.form.prefill(ctx, parse)).items():
             if value:
@@ -128,7 +135,7 @@ class FormRunner:
             return await self.form.submit(ctx, state)
         if parse.intent == "deny" and not parse.fallback:
             buttons = tuple(
-                Button(ctx.templates.label("slot", s.name), payload(CHANGE_INTENT, slot=s.name))
+                Button(ctx.templates.label("slot", s.name), encode_payload(CHANGE_INTENT, slot=s.name))
                 for s in self.form.slots
             )
             reply = ctx.reply("form_what_to_change", kind=ReplyKind.QUESTION)
@@ -164,13 +171,9 @@ class FormRunner:
         if not slot.choices:
             return reply
         entity = slot.entities[0]
-        buttons = tuple(Button(title, payload("provide_info", **{entity: value})) for title, value in slot.choices)
+        buttons = tuple(Button(title, encode_payload("provide_info", **{entity: value}))
+                        for title, value in slot.choices)
         return Reply(reply.text, reply.buttons + buttons, reply.kind, reply.template)
 
     def _slot(self, name: str | None) -> Slot:
         return next(s for s in self.form.slots if s.name == name)
-
-
-def payload(intent: str, **entities: str) -> str:
-    """A Rasa-style button payload: ``/intent{"entity": "value"}``."""
-    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"

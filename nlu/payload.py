@@ -1,4 +1,4 @@
-"""Button payloads in Rasa's syntax (``/intent`` or ``/intent{"entity": "value"}``) parsed without a model."""
+"""Button payloads in Rasa's syntax (``/intent{"entity": "value"}``), written and read without a model."""
 from __future__ import annotations
 
 import json
@@ -25,3 +25,8 @@ def parse_payload(text: str) -> Parse | None:
         entities = tuple(Entity(str(k), str(v), 0, len(text), str(v), "payload") for k, v in values.items())
     intent = match["intent"]
     return Parse(text, intent, 1.0, (IntentScore(intent, 1.0),), entities)
+
+
+def encode_payload(intent: str, **entities: str) -> str:
+    """The payload ``parse_payload`` reads back: ``/intent`` or ``/intent{"entity": "value"}``."""
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"

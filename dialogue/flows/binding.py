@@ -6,10 +6,11 @@ import uuid
 
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
-from dialogue.forms import SimpleForm, Slot, payload
+from dialogue.forms import SimpleForm, Slot
 from dialogue.masking import mask_phone
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
+from nlu.payload import encode_payload
 
 CODE_FLOW = "bind_code"
 ACCOUNT_INTENTS = frozenset({"report_fault", "query_ticket", "urge_ticket"})
@@ -94,6 +95,7 @@ def offer_binding(ctx: TurnContext, parse: Parse, channels: frozenset[str]) -> l
             or ctx.message.channel not in channels or parse.first(CONTINUE_ENTITY)):
         return []
     entities = {e.entity: e.value for e in parse.entities}
-    go_on = Button(ctx.label("bind", "continue"), payload(parse.intent, **entities, **{CONTINUE_ENTITY: "yes"}))
+    go_on = Button(ctx.label("bind", "continue"),
+                   encode_payload(parse.intent, **entities, **{CONTINUE_ENTITY: "yes"}))
     offer = ctx.reply("bind_offer", kind=ReplyKind.QUESTION)
     return [Reply(offer.text, offer.buttons + (go_on,), offer.kind, offer.template)]

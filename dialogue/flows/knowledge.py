@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 
 from backend_client import NotFound
@@ -11,6 +10,7 @@ from dialogue.context import TurnContext
 from dialogue.flows.outage import ask_place, named_place, notice_replies, offer, place_notices
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
+from nlu.payload import encode_payload
 
 log = logging.getLogger(__name__)
 
@@ -18,23 +18,19 @@ QUESTION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", 
 """Questions no flow handles: the knowledge base answers them."""
 
 
-def _payload(intent: str, **values: str) -> str:
-    return f"/{intent}{json.dumps(values, ensure_ascii=False)}"
-
-
 def answer(ctx: TurnContext, article: Article, query: str) -> Reply:
     """The article's short answer (voice: the voice answer) with "解决了/没解决" buttons."""
     reply = ctx.reply("kb_answer", kind=ReplyKind.QUESTION, title=article.title, answer=article.short_answer,
                       voice_answer=article.voice_answer or article.short_answer)
-    buttons = tuple(Button(ctx.label("kb", label), _payload("kb_feedback", article=article.key, solved=solved,
-                                                             q=query))
+    buttons = tuple(Button(ctx.label("kb", label),
+                           encode_payload("kb_feedback", article=article.key, solved=solved, q=query))
                     for label, solved in (("solved", "yes"), ("unsolved", "no")))
     return dataclasses.replace(reply, buttons=buttons, data={**reply.data, "article": article.key})
 
 
 def _suggest(ctx: TurnContext, result: SearchResult) -> Reply:
     reply = ctx.reply("kb_suggest", kind=ReplyKind.QUESTION)
-    buttons = tuple(Button(h.article.title, _payload("kb_article", article=h.article.key, q=result.query))
+    buttons = tuple(Button(h.article.title, encode_payload("kb_article", article=h.article.key, q=result.query))
                     for h in result.hits[:3])
     return dataclasses.replace(reply, buttons=buttons, data={"articles": result.keys[:3]})
 

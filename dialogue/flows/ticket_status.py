@@ -4,9 +4,10 @@ from __future__ import annotations
 from backend_client import Conflict, Forbidden, NotFound, Ticket
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
-from dialogue.forms import SimpleForm, Slot, payload
+from dialogue.forms import SimpleForm, Slot
 from dialogue.types import Button, Reply
 from nlu import Parse
+from nlu.payload import encode_payload
 
 OTHER_TICKETS_SHOWN = 3
 
@@ -39,7 +40,7 @@ class TicketStatusForm(SimpleForm):
             return [ctx.reply("ticket_not_found", number=number)]
         reply = ctx.reply("ticket_status", **self._describe(ctx, ticket))
         others = [t for t in await visible_tickets(ctx) if t.number != ticket.number][:OTHER_TICKETS_SHOWN]
-        buttons = tuple(Button(t.number, payload("query_ticket", ticket_id=t.number)) for t in others)
+        buttons = tuple(Button(t.number, encode_payload("query_ticket", ticket_id=t.number)) for t in others)
         return [Reply(reply.text, buttons, reply.kind, reply.template, reply.data)]
 
     @staticmethod

@@ -123,7 +123,7 @@ async def test_other_flow_intent_interrupts_an_unanswered_question(engine):
 
 async def test_handoff_waits_for_an_agent_until_cancelled(engine):
     assert (await say(engine, "转人工"))[0].kind is ReplyKind.HANDOFF
-    assert templates(await say(engine, "专线断了")) == ["handoff_waiting"]
+    assert templates(await say(engine, "还要等多久")) == ["handoff_waiting"]
     assert templates(await say(engine, "取消")) == ["handoff_cancelled"]
     assert templates(await say(engine, "专线断了")) == ["ask_location"]
 
