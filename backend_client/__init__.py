@@ -24,9 +24,11 @@ from backend_client.types import (
     Actor,
     AgentAccount,
     CircuitInfo,
+    ComplaintAbout,
     ContactBinding,
     Customer,
     Level,
+    NewComplaint,
     NewNotice,
     NewTicket,
     Notice,
@@ -34,6 +36,8 @@ from backend_client.types import (
     OpenOutcome,
     Page,
     Problem,
+    Reopened,
+    ReopenOutcome,
     Reporter,
     Role,
     Scope,
@@ -44,6 +48,8 @@ from backend_client.types import (
     TicketKind,
     TicketOpened,
     TicketStatus,
+    UrgeOutcome,
+    Urged,
 )
 
 __all__ = [
@@ -52,4 +58,5 @@ __all__ = [
     "KnowledgeAdmin", "Level", "NewNotice", "NewTicket", "NotFound", "Notice", "Notification", "OpenOutcome", "Page",
     "Problem", "Reachable", "Reporter", "Role", "Scope", "ServiceDesk", "SlaJobReport", "StaffDesk", "Survey",
     "Ticket", "TicketEvent", "TicketKind", "TicketOpened", "TicketStatus",
+    "ComplaintAbout", "NewComplaint", "ReopenOutcome", "Reopened", "UrgeOutcome", "Urged",
 ]

@@ -17,12 +17,14 @@ from backend_client.types import (
     Actor,
     ContactBinding,
     Customer,
+    NewComplaint,
     NewNotice,
     NewTicket,
     Notice,
     Notification,
     Page,
     Problem,
+    Reopened,
     Scope,
     SlaJobReport,
     Survey,
@@ -30,6 +32,7 @@ from backend_client.types import (
     TicketEvent,
     TicketOpened,
     TicketStatus,
+    Urged,
 )
 
 
@@ -77,6 +80,20 @@ class CustomerDesk(CommonDesk, Protocol):
 
     async def open_ticket(self, request: NewTicket) -> TicketOpened:
         """Open a ticket (idempotent per key); duplicates and known causes are linked, not opened twice."""
+        ...
+
+    async def urge(self, number: str, actor: Actor, *, reason: str) -> Urged:
+        """The customer urges (催单): escalated at most once per tier per interval and never past the plan's level;
+        otherwise recorded on the ticket for the agent. The outcome says which."""
+        ...
+
+    async def reopen_or_relink(self, number: str, actor: Actor, *, reason: str) -> Reopened:
+        """The customer says the fault is back: a ticket resolved within the reopen window reopens (new resolution
+        clock); a later or closed one gets a new incident linked to it; an open one records it."""
+        ...
+
+    async def open_complaint(self, complaint: NewComplaint) -> TicketOpened:
+        """Open a complaint ticket (idempotent per key) for the complaint group, linked to the ticket concerned."""
         ...
 
     async def find_binding(self, channel: str, user_id: str) -> ContactBinding | None:

@@ -23,12 +23,14 @@ from backend_client.types import (
     Actor,
     ContactBinding,
     Customer,
+    NewComplaint,
     NewNotice,
     NewTicket,
     Notice,
     Notification,
     Page,
     Problem,
+    Reopened,
     Role,
     Scope,
     SlaJobReport,
@@ -37,6 +39,7 @@ from backend_client.types import (
     TicketEvent,
     TicketOpened,
     TicketStatus,
+    Urged,
 )
 
 log = logging.getLogger(__name__)
@@ -130,6 +133,22 @@ class HttpServiceDesk:
         """POST /tickets/{number}/escalate."""
         return await self._call("POST", f"/tickets/{_q(number)}/escalate", Ticket, actor=actor,
                                 body=wire.Escalation(reason))
+
+    async def urge(self, number: str, actor: Actor, *, reason: str) -> Urged:
+        """POST /tickets/{number}/urge."""
+        return await self._call("POST", f"/tickets/{_q(number)}/urge", Urged, actor=actor, body=wire.Urge(reason))
+
+    async def reopen_or_relink(self, number: str, actor: Actor, *, reason: str) -> Reopened:
+        """POST /tickets/{number}/fault-back."""
+        return await self._call("POST", f"/tickets/{_q(number)}/fault-back", Reopened, actor=actor,
+                                body=wire.FaultBack(reason))
+
+    async def open_complaint(self, complaint: NewComplaint) -> TicketOpened:
+        """POST /complaints with the idempotency key as header, so a retry returns the same complaint ticket."""
+        data = {k: v for k, v in encode(complaint).items() if k != "idempotency_key"}
+        headers = {wire.IDEMPOTENCY_KEY: complaint.idempotency_key, wire.ON_BEHALF_CHANNEL: complaint.reporter.channel,
+                   wire.ON_BEHALF_USER: complaint.reporter.user_id}
+        return await self._call("POST", "/complaints", TicketOpened, body=data, headers=headers, retry=True)
 
     async def reassign(self, number: str, group_id: str, actor: Actor, *, reason: str) -> Ticket:
         """POST /tickets/{number}/reassign."""

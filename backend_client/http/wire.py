@@ -47,6 +47,20 @@ class Escalation:
 
 
 @dataclass(frozen=True)
+class Urge:
+    """A customer urges a ticket (催单), in their words."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class FaultBack:
+    """A customer says a ticket's fault is back, in their words."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class Reassignment:
     """Hand a ticket to another support group."""
 
