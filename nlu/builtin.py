@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from nlu.model import TrainedModel, code_version
+from nlu.reading import read
 from nlu.text.clean import clean, has_content
 from nlu.text.segment import read_user_dict
 from nlu.training_data import TrainingData, data_files, load_path
@@ -77,22 +80,21 @@ class BuiltinInterpreter:
         now = now or self._clock()
         now = now.replace(tzinfo=self.zone) if now.tzinfo is None else now.astimezone(self.zone)
         found = tuple(self.model.extractor.extract(cleaned, now)) if has_content(cleaned) else ()
-        ranking = self._rank(cleaned) if has_content(cleaned) else ()
-        if not ranking:
+        classes = self.model.classifier.classes
+        reading = read(cleaned, self._probabilities, classes) if has_content(cleaned) else None
+        if reading is None:
             return self._empty(text, found)
+        order = reading.probs.argsort()[::-1]
+        ranking = tuple(IntentScore(classes[i], round(float(reading.probs[i]), 6)) for i in order)
         top = ranking[0]
         second = ranking[1].confidence if len(ranking) > 1 else 0.0
         fallback = top.confidence < self.threshold or top.confidence - second < self.ambiguity_margin
-        return Parse(text, top.name, top.confidence, ranking, found, fallback)
+        return Parse(text, top.name, top.confidence, ranking, found, fallback, flags=reading.flags)
 
-    def _rank(self, cleaned: str) -> tuple[IntentScore, ...]:
-        idx, val = self.model.featurizer.vector(cleaned)
-        if len(idx) == 0:
-            return ()
-        probs = self.model.classifier.probabilities(idx, val)
-        order = probs.argsort()[::-1]
-        classes = self.model.classifier.classes
-        return tuple(IntentScore(classes[i], round(float(probs[i]), 6)) for i in order)
+    def _probabilities(self, text: str) -> np.ndarray | None:
+        """Calibrated intent probabilities of ``text``, or None when none of its features is known."""
+        idx, val = self.model.featurizer.vector(text)
+        return self.model.classifier.probabilities(idx, val) if len(idx) else None
 
     def _empty(self, text: str, found: tuple) -> Parse:
         """Nothing the classifier knows: out_of_scope when trained, else the first intent; always a fallback."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from nlu.text.clean import clean
+from nlu.text.posts import normalise_post
 from nlu.text.segment import JiebaTokenizer
 
 if TYPE_CHECKING:
@@ -30,8 +30,8 @@ class FeatureParams:
 
 
 def _shape(text: str) -> str:
-    """Lower-case, collapse digit runs (numbers carry shape, not identity) and spaces."""
-    text = _DIGITS.sub(lambda m: "0" * min(len(m.group()), 4), clean(text).lower())
+    """Post noise dropped, lower-case, digit runs collapsed (numbers carry shape, not identity), spaces collapsed."""
+    text = _DIGITS.sub(lambda m: "0" * min(len(m.group()), 4), normalise_post(text).lower())
     return _SPACES.sub(" ", text).strip()
 
 

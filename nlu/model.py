@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from nlu import classifier, entities, features, normalizers, tagger, training_data, zh_datetime
-from nlu.text import clean as textnorm, segment as tokenizer
+from nlu.text import clean as textnorm, posts, segment as tokenizer
 from nlu.classifier import LinearModel
 from nlu.entities import EntityExtractor
 from nlu.features import FeatureParams, Featurizer
@@ -20,7 +20,8 @@ from nlu.text.segment import JiebaTokenizer
 from nlu.training_data import TrainingData
 
 FORMAT = 1
-_CODE_MODULES = (classifier, entities, features, normalizers, tagger, textnorm, tokenizer, training_data, zh_datetime)
+_CODE_MODULES = (classifier, entities, features, normalizers, posts, tagger, textnorm, tokenizer, training_data,
+                 zh_datetime)
 
 
 def code_version() -> str:

@@ -1,0 +1,66 @@
+"""Reads a long post clause by clause: picks the intent the customer needs acted on, keeps the rest as flags."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from nlu.clauses import clauses
+from nlu.signals import COMPLAINT, signals
+from nlu.text.posts import normalise_post
+
+# Intents that say nothing to act on; in a post with a request they give way to it (你好，专线断了).
+SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
+CLAUSE_WEIGHT = 0.0      # share of the clauses' best scores in the post's scores
+CLAUSE_CONFIDENT = 0.5   # a clause this sure of an intent counts as saying it
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The post's intent probabilities (``classes`` order) and its flags."""
+
+    probs: np.ndarray
+    flags: tuple[str, ...]
+
+
+def read(text: str, probabilities: Callable[[str], np.ndarray | None], classes: list[str]) -> Reading | None:
+    """Score the whole post and each clause; None when no feature of the post is known."""
+    post = normalise_post(text)
+    whole = probabilities(post)
+    if whole is None:
+        return None
+    parts = [p for p in (probabilities(c) for c in clauses(post)) if p is not None]
+    probs = _combine(whole, np.array(parts)) if len(parts) > 1 else whole
+    probs = _actionable(probs, parts, classes)
+    return Reading(probs, _flags(post, parts, classes))
+
+
+def _combine(whole: np.ndarray, parts: np.ndarray) -> np.ndarray:
+    """The whole post's scores, nudged towards what single clauses say most strongly."""
+    peak = parts.max(axis=0)
+    mixed = (1 - CLAUSE_WEIGHT) * whole + CLAUSE_WEIGHT * peak / peak.sum()
+    return mixed / mixed.sum()
+
+
+def _actionable(probs: np.ndarray, parts: list[np.ndarray], classes: list[str]) -> np.ndarray:
+    """When the post reads as small talk but one clause clearly asks for something, that request leads."""
+    if classes[int(probs.argmax())] not in SOCIAL or len(parts) < 2:
+        return probs
+    asks = [(p.max(), int(p.argmax())) for p in parts if classes[int(p.argmax())] not in SOCIAL]
+    if not asks or max(asks)[0] < CLAUSE_CONFIDENT:
+        return probs
+    best = max(asks)[1]
+    swapped = probs.copy()
+    top = int(probs.argmax())
+    swapped[best], swapped[top] = probs[top], probs[best]
+    return swapped
+
+
+def _flags(post: str, parts: list[np.ndarray], classes: list[str]) -> tuple[str, ...]:
+    found = list(signals(post))
+    if COMPLAINT not in found and COMPLAINT in classes:
+        index = classes.index(COMPLAINT)
+        if any(int(p.argmax()) == index and p[index] >= CLAUSE_CONFIDENT for p in parts):
+            found.insert(0, COMPLAINT)
+    return tuple(found)
