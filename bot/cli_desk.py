@@ -5,10 +5,11 @@ import argparse
 import asyncio
 from datetime import datetime
 from typing import Awaitable, Callable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend_client import Actor, NewNotice, Role, Scope, ServiceDesk, Ticket, TicketStatus
+from backend_client import Actor, Invalid, NewNotice, Role, Scope, ServiceDesk, Ticket, TicketStatus
 from servicedesk.seed import seed
 from bot import cli_agents
 from bot.cli_agents import seed_demo_agents
@@ -23,9 +24,20 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
-def _line(ticket: Ticket) -> str:
+def _line(ticket: Ticket, zone: ZoneInfo) -> str:
     return (f"{ticket.number}  {ticket.status.value:<16} {ticket.priority}  {ticket.assigned_group:<14} "
-            f"{ticket.created_at:%Y-%m-%d %H:%M}  {ticket.summary}")
+            f"{ticket.created_at.astimezone(zone):%Y-%m-%d %H:%M}  {ticket.summary}")
+
+
+def _when(text: str | None, flag: str, zone: ZoneInfo) -> datetime:
+    """An ISO time from the command line; without an offset it is the configured timezone's local time."""
+    if not text:
+        raise Invalid(f"{flag} is required (ISO time, e.g. 2026-12-04T20:00)")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid(f"{flag} {text!r} is not an ISO time (e.g. 2026-12-04T20:00 or 2026-12-04T20:00+08:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 async def _tickets(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
@@ -33,17 +45,23 @@ async def _tickets(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Nam
     status = TicketStatus(args.status) if args.status else None
     page = await desk.list_tickets(OPERATOR, customer_id=customer_id, status=status, limit=args.limit)
     for ticket in page.items:
-        print(_line(ticket))
+        print(_line(ticket, args.zone))
     print(f"共 {page.total} 张工单")
 
 
 async def _show(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
     ticket = await desk.get_ticket(args.number, OPERATOR)
-    print(_line(ticket))
+    print(_line(ticket, args.zone))
     print(f"  描述：{ticket.description}")
-    print(f"  首问负责：{ticket.owner_group}  问题：{ticket.problem or '-'}  公告：{ticket.notice or '-'}")
+    print(f"  首问负责：{ticket.owner_group}  问题：{ticket.problem or '-'}  公告：{ticket.notice or '-'}"
+          f"  关联工单：{ticket.related_ticket or '-'}")
+    if ticket.about:
+        print(f"  投诉内容：{ticket.about}  对象：{ticket.about_whom or '-'}")
+    if ticket.resolution_note:
+        print(f"  处理结果：{ticket.resolution_note}")
     for event in await desk.ticket_events(args.number, OPERATOR):
-        print(f"  {event.at:%Y-%m-%d %H:%M:%S}  {event.kind:<18} {event.actor} ({event.channel}) {event.detail}")
+        print(f"  {event.at.astimezone(args.zone):%Y-%m-%d %H:%M:%S}  {event.kind:<18} {event.actor} ({event.channel}) "
+              f"{event.detail}")
 
 
 async def _notice(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
@@ -52,8 +70,8 @@ async def _notice(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Name
         return
     scope = Scope(_split(args.regions), _split(args.services), _split(args.circuits))
     notice = await desk.create_notice(NewNotice(args.kind, args.title, args.text, scope,
-                                                datetime.fromisoformat(args.starts), datetime.fromisoformat(args.ends),
-                                                args.problem), OPERATOR)
+                                                _when(args.starts, "--starts", args.zone),
+                                                _when(args.ends, "--ends", args.zone), args.problem), OPERATOR)
     print(f"公告草稿 {notice.number} 已创建")
     if args.publish:
         print(f"已发布，已排队通知 {await desk.publish_notice(notice.number, OPERATOR)} 位联系人")
@@ -72,7 +90,7 @@ async def _problem(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Nam
 
 
 async def _sla(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
-    report = await desk.run_sla_job(datetime.fromisoformat(args.now) if args.now else None)
+    report = await desk.run_sla_job(_when(args.now, "--now", args.zone) if args.now else None)
     print(f"检查 {report.checked}，预警 {report.warnings}，超时 {report.breaches}，升级 {report.escalations}")
 
 
@@ -91,6 +109,7 @@ def _run(action: Action) -> Callable[[argparse.Namespace, Config], int]:
     """A sub-command's `func`: open the configured desk, run the action, close."""
     def run(args: argparse.Namespace, config: Config) -> int:
         args.groups = config.servicedesk.groups
+        args.zone = ZoneInfo(config.timezone)
         async def main() -> None:
             async with open_desk(config) as (db, desk):
                 await action(db, desk, args)

@@ -42,6 +42,8 @@ class Notices(DeskBase):
             raise Forbidden("only the desk may write notices")
         if notice.kind not in NOTICE_KINDS:
             raise Invalid(f"notice kind must be one of {sorted(NOTICE_KINDS)}")
+        if notice.starts_at.tzinfo is None or notice.ends_at.tzinfo is None:
+            raise Invalid("a notice's start and end must carry a time zone offset")
         if notice.ends_at <= notice.starts_at:
             raise Invalid("a notice must end after it starts")
         async with self._tx() as session:
