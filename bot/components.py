@@ -16,9 +16,12 @@ from servicedesk.knowledge import SHIPPED_ARTICLES, KbSettings, seed_articles
 from servicedesk.seed import seed
 from servicedesk.service import SqlServiceDesk
 from servicedesk.sms import OtpSender
+from servicedesk.stamps import RedisStamps
 from bot.config import Config
+from bot.database_start import prepare_or_retry
 from bot.desk_policy import db_timeouts, desk_policy, otp_sender
 from bot.bus import RedisBus
+from channels.agent_desk.board import Board, PresenceAvailability
 from bot.redis_store import RedisConversationStore
 from dialogue.agent_side import HandoffDesk
 from dialogue.bus import Bus, InProcessBus
@@ -47,6 +50,10 @@ class Components:
     """The agent side of hand-offs, for the agent desk."""
     bus: Bus
     """Hand-off events (Redis pub/sub when redis.url is set)."""
+    templates: Templates
+    """The response templates, loaded once (channels and the outbox render with them)."""
+    board: Board | None = None
+    """The agent desk's queue and presence (when the desk is enabled); the hand-off asks it who is available."""
 
 
 def build_interpreter(config: Config) -> Interpreter:
@@ -108,28 +115,34 @@ def _http_desk(config: Config, stack: AsyncExitStack) -> ServiceDesk:
 
 
 @asynccontextmanager
-async def open_desk(config: Config, sms: OtpSender | None = None
+async def open_desk(config: Config, sms: OtpSender | None = None, redis: Redis | None = None
                     ) -> AsyncIterator[tuple[AsyncEngine | None, ServiceDesk]]:
     """The desk the config names (``sms`` overrides its sender): a remote desk's API with no local database at all,
-    or the local desk on its database, migrated and seeded as configured."""
+    or the local desk on its database, migrated and seeded as configured (its caches kept in step through
+    ``redis`` when processes share it); closing it writes what it buffered."""
     async with AsyncExitStack() as stack:
         if config.servicedesk.backend == "http":
             yield None, _http_desk(config, stack)
             return
         db = database.open_engine(config.storage.url, echo=config.storage.echo, timeouts=db_timeouts(config))
         stack.push_async_callback(db.dispose)
-        await prepare_database(config, db)
-        yield db, SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config), kb=kb_settings(config))
+        await prepare_or_retry(lambda: prepare_database(config, db), stack)
+        desk = SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config), kb=kb_settings(config),
+                              stamps=RedisStamps(redis, config.redis.key_prefix) if redis is not None else None)
+        stack.push_async_callback(desk.close)
+        yield db, desk
 
 
 @asynccontextmanager
 async def open_components(config: Config, sms: OtpSender | None = None) -> AsyncIterator[Components]:
     """Open everything in order and close it in reverse, even on failure."""
     async with AsyncExitStack() as stack:
-        db, desk = await stack.enter_async_context(open_desk(config, sms))
         redis = Redis.from_url(config.redis.url, **config.redis.client_options()) if config.redis.url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
+        db, desk = await stack.enter_async_context(open_desk(config, sms, redis))
+        if isinstance(desk, SqlServiceDesk):
+            await desk.warm_up()
         interpreter = build_interpreter(config)
         if hasattr(interpreter, "close"):
             stack.push_async_callback(interpreter.close)
@@ -138,7 +151,11 @@ async def open_components(config: Config, sms: OtpSender | None = None) -> Async
         settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars,
                                   frozenset(config.dialogue.bind_first_channels))
         bus: Bus = RedisBus(redis, config.redis.key_prefix) if redis is not None else InProcessBus()
-        handoff = Handoff(bus, config.handoff.settings(), ConfiguredAvailability(config.handoff.agents_available))
+        board = Board(redis, config.redis.key_prefix) if config.channels.agent_desk.enabled else None
+        availability = (PresenceAvailability(board, config.handoff.agents_available) if board is not None
+                        else ConfiguredAvailability(config.handoff.agents_available))
+        handoff = Handoff(bus, config.handoff.settings(), availability)
         engine = Engine(interpreter, store, desk, templates, settings, handoff=handoff)
         yield Components(config, db, desk, store, interpreter, engine, redis,
-                         HandoffDesk(store, templates, bus, config.conversations.history_turns), bus)
+                         HandoffDesk(store, templates, bus, config.conversations.history_turns), bus, templates,
+                         board)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -227,6 +228,7 @@ class WeChatConfig(Section):
     app_id: str | None = None
     app_secret: str | None = None
     encoding_aes_key: str | None = Field(None, pattern=r"^[A-Za-z0-9]{43}$")
+    mode: Literal["plain", "compatible", "safe"] | None = None  # None: safe with an AES key, else plain
     api_base_url: str = Field("https://api.weixin.qq.com", pattern=r"^https?://")
     api_timeout_s: float = Field(5.0, gt=0)
     deadline_s: float = Field(4.0, ge=0, le=4.8)  # 0: always `success` + customer-service message
@@ -241,6 +243,8 @@ class WeChatConfig(Section):
     def _required_when_enabled(self) -> "WeChatConfig":
         if self.enabled and not (self.token and self.app_id):
             raise ValueError("token and app_id are required when the wechat channel is enabled")
+        if self.mode in ("compatible", "safe") and not self.encoding_aes_key:
+            raise ValueError(f"mode {self.mode} needs encoding_aes_key")
         for button in self.menu:
             if len(button.name.encode()) > 16:
                 raise ValueError(f"menu button {button.name!r} is longer than 16 bytes")
@@ -252,9 +256,6 @@ class WeChatConfig(Section):
             raise ValueError("menu button keys must be unique")
         return self
 
-
-class ChannelsConfig(Section):
-    """One section per channel adapter, keyed by the registry name."""
 
 class VoiceMenuKey(Section):
     """One key of the hotline's keypad menu: what the caller hears and the intent it starts."""
@@ -303,12 +304,34 @@ class VoiceConfig(Section):
         return self
 
 
+class CannedReply(Section):
+    """A reply agents insert with one click ({agent} becomes the agent's name)."""
+
+    title: str = Field(min_length=1, max_length=30)
+    text: str = Field(min_length=1, max_length=500)
+
+
+class AgentDeskConfig(Section):
+    """The agents' web desk at /agent/: sessions, sign-in limits, canned replies."""
+
+    enabled: bool = False
+    session_idle_s: int = Field(1800, ge=60, le=86400)
+    secure_cookies: bool = True          # false only for plain-HTTP development outside localhost
+    login_attempts: int = Field(5, ge=1, le=100)
+    login_window_s: int = Field(300, ge=10)
+    canned: list[CannedReply] = Field(default_factory=list)
+
+
+class ChannelsConfig(Section):
+    """One section per channel adapter, keyed by the registry name."""
+
     app: AppChannelConfig = AppChannelConfig()
     wechat: WeChatConfig = WeChatConfig()
+    voice: VoiceConfig = VoiceConfig()
+    agent_desk: AgentDeskConfig = AgentDeskConfig()
 
 
 class JobsConfig(Section):
-    voice: VoiceConfig = VoiceConfig()
     """Background jobs of `serve`; safe to run in every process (each event is raised once)."""
 
     sla_interval_s: float = Field(60, ge=0)
@@ -338,6 +361,16 @@ class Config(Section):
     channels: ChannelsConfig = ChannelsConfig()
     jobs: JobsConfig = JobsConfig()
     logging: LoggingConfig = LoggingConfig()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        """An IANA zone that exists here (Asia/Beijing is not one): every local time the bot and CLI print uses it."""
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (an IANA name such as Asia/Shanghai)") from None
+        return name
 
     @model_validator(mode="after")
     def _dependencies(self) -> "Config":

@@ -1,0 +1,46 @@
+"""What the agent desk is given by the composition root: the desk, the hand-off, the store, the bus, the way out."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Protocol
+
+from backend_client.protocol import AgentDirectory, StaffDesk
+from channels.agent_desk.board import Board
+from channels.agent_desk.sessions import LoginLimiter, SessionStore
+from channels.agent_desk.settings import AgentDeskSettings
+from dialogue.agent_side import AgentSide
+from dialogue.bus import Bus
+from dialogue.store import ConversationStore
+from dialogue.templates import Templates
+from dialogue.types import Reply
+
+
+class Sent(Protocol):
+    """The channel's answer to a send."""
+
+    delivered: bool
+    detail: str
+
+
+Send = Callable[[str, str, list[Reply]], Awaitable[Sent]]
+"""(channel, recipient, replies): through the customer's own channel."""
+
+
+class StaffDirectoryDesk(StaffDesk, AgentDirectory, Protocol):
+    """The desk as the agent desk uses it: staff operations and agent accounts."""
+
+
+@dataclass
+class DeskDeps:
+    """Everything the desk's handlers reach."""
+
+    settings: AgentDeskSettings
+    desk: Any                      # StaffDirectoryDesk (the local desk), kept loose for remote desks
+    handoff: AgentSide
+    store: ConversationStore
+    bus: Bus
+    send: Send
+    templates: Templates
+    board: Board
+    sessions: SessionStore
+    limiter: LoginLimiter
