@@ -13,7 +13,8 @@ from aiohttp import web
 from bot import cli_call, cli_desk, cli_kb, cli_nlu, cli_wechat, logs
 from backend_client import BackendError
 from bot.config import Config, load_config
-from bot.errors import FrontDoorError
+from bot.config_checks import check_environment
+from bot.errors import ConfigError, FrontDoorError
 
 DEFAULT_CONFIG = "config.yaml"
 
@@ -21,14 +22,19 @@ DEFAULT_CONFIG = "config.yaml"
 def _serve(args: argparse.Namespace, config: Config) -> int:
     from bot.app import create_app
 
+    check_environment(config, args.config)
     host = args.host or config.server.host
     port = args.port or config.server.port
-    web.run_app(create_app(config), host=host, port=port, print=lambda text: print(text, file=sys.stderr),
-                access_log_class=logs.MaskingAccessLogger)
+    try:
+        web.run_app(create_app(config), host=host, port=port, print=lambda text: print(text, file=sys.stderr),
+                    access_log_class=logs.MaskingAccessLogger)
+    except OSError as exc:
+        raise ConfigError(f"server: cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     return 0
 
 
 def _check_config(args: argparse.Namespace, config: Config) -> int:
+    check_environment(config, args.config)
     print(f"配置有效：{args.config}")
     print(f"  storage.url = {config.storage.url}")
     print(f"  conversations.backend = {config.conversations.backend}, nlu.backend = {config.nlu.backend}")
