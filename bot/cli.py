@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import cli_call, cli_desk, cli_kb, cli_nlu, cli_wechat, logs
+from bot import cli_app, cli_call, cli_desk, cli_kb, cli_nlu, cli_wechat, logs
 from backend_client import BackendError
 from bot.config import Config, load_config
 from bot.config_checks import check_environment
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_kb.add_parser(commands)
     cli_nlu.add_parser(commands)
     cli_wechat.add_parser(commands)
+    cli_app.add_parser(commands)
     cli_call.add_parser(commands)
     return parser
 

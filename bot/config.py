@@ -177,7 +177,22 @@ class AppAuthConfig(Section):
             raise ValueError("jwt_secret (HS256) and jwt_public_key_file (RS256) exclude each other")
         if self.jwt_public_key_file and not self.jwt_public_key_file.is_file():
             raise ValueError(f"jwt_public_key_file {self.jwt_public_key_file} is not a readable file")
+        if self.jwt_public_key_file:
+            _rsa_public_key(self.jwt_public_key_file)
         return self
+
+
+def _rsa_public_key(path: Path) -> None:
+    """Refuse a key file that is not an RSA public key in PEM (RS256 would fail on every request otherwise)."""
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(path.read_bytes())
+    except (ValueError, TypeError, OSError):
+        raise ValueError(f"jwt_public_key_file {path} is not a PEM public key") from None
+    if not isinstance(key, RSAPublicKey):
+        raise ValueError(f"jwt_public_key_file {path} is not an RSA key (RS256)")
 
 
 class AppChannelConfig(Section):
@@ -335,7 +350,7 @@ class JobsConfig(Section):
     """Background jobs of `serve`; safe to run in every process (each event is raised once)."""
 
     sla_interval_s: float = Field(60, ge=0)
-    delivery_interval_s: float = Field(5, ge=0)  # WeChat outbox delivery (0: off)
+    delivery_interval_s: float = Field(5, ge=0)  # outbox delivery on every sending channel (0: off)
 
 
 class LoggingConfig(Section):

@@ -1,12 +1,14 @@
 """Scores an interpreter on labelled examples, like `rasa test nlu`: intents, entities, errors, cross-validation."""
 from __future__ import annotations
 
+import csv
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable
 
-from nlu.training_data import Example, TrainingData
+from nlu.training_data import Example, NluDataError, TrainingData
 from nlu.types import Parse
 
 ParseFn = Callable[[str], Awaitable[Parse]]
@@ -147,3 +149,36 @@ def folds(data: TrainingData, k: int, seed: int) -> list[tuple[TrainingData, lis
         train = [e for j, part in enumerate(assignment) if j != i for e in part]
         splits.append((TrainingData(train, data.synonyms, data.regexes, data.lookups), assignment[i]))
     return splits
+
+
+@dataclass(frozen=True)
+class Post:
+    """A real message labelled with its primary intent and every intent a bot may act on (the dev-set format)."""
+
+    text: str
+    primary: str
+    acceptable: tuple[str, ...]
+
+
+def load_posts(path: Path) -> list[Post]:
+    """Read ``text<TAB>primary<TAB>acceptable`` rows (header first; acceptable comma-separated)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or rows[0][:3] != ["text", "primary", "acceptable"]:
+        raise NluDataError(path, 1, "expected the header text<TAB>primary<TAB>acceptable")
+    posts = []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != 3 or not row[0].strip():
+            raise NluDataError(path, line, "expected text<TAB>primary<TAB>acceptable")
+        posts.append(Post(row[0], row[1].strip(), tuple(a.strip() for a in row[2].split(",") if a.strip())))
+    return posts
+
+
+def score_posts(intents: list[str], posts: list[Post]) -> dict[str, float]:
+    """Acceptable and primary accuracy, complaint recall and report_fault share of ``intents`` read on ``posts``."""
+    n = max(len(posts), 1)
+    complaints = [guess for guess, post in zip(intents, posts) if post.primary == "complaint"]
+    return {"acceptable_accuracy": sum(g in p.acceptable for g, p in zip(intents, posts)) / n,
+            "primary_accuracy": sum(g == p.primary for g, p in zip(intents, posts)) / n,
+            "complaint_recall": sum(g == "complaint" for g in complaints) / max(len(complaints), 1),
+            "report_fault_share": sum(g == "report_fault" for g in intents) / n}

@@ -23,11 +23,11 @@ _LEXICON: dict[str, re.Pattern[str]] = {
         r"[!！]|气死|生气|愤怒|无语|醉了|失望|绝望|心累|崩溃|恶心|呵呵|搞笑|闹心|郁闷|受不了|忍无可忍|伤不起"
         r"|垃圾|烂|坑|差劲|太差|无耻|丧心病狂|什么玩意|破\S|坑爹|我去|卧槽|靠|tmd|wtf|shit", re.IGNORECASE),
 }
-_NEGATION = re.compile(r"(?:不|没|别|无|非)$")
+_NEGATION = re.compile(r"(?:不|没|别|无|非)(?:有|是)?(?:要|想|用|必)?$")
 
 
 def _found(pattern: re.Pattern[str], text: str) -> bool:
-    return any(not _NEGATION.search(text[max(0, m.start() - 1):m.start()]) for m in pattern.finditer(text))
+    return any(not _NEGATION.search(text[max(0, m.start() - 3):m.start()]) for m in pattern.finditer(text))
 
 
 def signals(text: str) -> tuple[str, ...]:
