@@ -30,11 +30,11 @@ class Weights:
     rank_ngram: float = 0.5
     # Logistic calibration with non-negative weights (so more matching words never lower the score), fitted by
     # `bench/kb_eval.py --calibrate` on held-out KB questions, the dev questions and the calibration negatives.
-    calib_coverage: float = 2.615
-    calib_ngram: float = 0.544
-    calib_evidence: float = 3.878
-    calib_margin: float = 0.632
-    calib_bias: float = -2.741
+    calib_coverage: float = 2.225
+    calib_ngram: float = 0.506
+    calib_evidence: float = 3.858
+    calib_margin: float = 3.843
+    calib_bias: float = -2.542
 
     def z(self, s: "Signals") -> float:
         """The calibrated log-odds that the article with signals ``s`` is the right answer."""
