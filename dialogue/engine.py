@@ -23,6 +23,8 @@ from nlu.payload import parse_payload
 log = logging.getLogger(__name__)
 
 ATTACHMENT_KINDS = frozenset({MessageKind.IMAGE, MessageKind.LOCATION})
+UNREADABLE_KINDS = frozenset({MessageKind.VOICE, MessageKind.BUTTON, MessageKind.UNSUPPORTED})
+"""Kinds that arrive without words when the channel could not read them (no transcript, an unknown menu key…)."""
 MAX_ATTACHMENTS = 20
 
 
@@ -88,6 +90,8 @@ class Engine:
         conversation = ctx.conversation
         if ctx.message.kind in ATTACHMENT_KINDS and not ctx.message.text.strip():
             return self._attach(ctx)
+        if ctx.message.kind in UNREADABLE_KINDS and not ctx.message.text.strip():
+            return [ctx.reply(f"unreadable_{ctx.message.kind.value}")]
         if conversation.owner == Owner.AGENT:
             return await self._handoff.to_agent(ctx)
         if conversation.owner == Owner.WAITING_AGENT and conversation.flow is None:

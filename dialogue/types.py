@@ -20,6 +20,8 @@ class MessageKind(str, Enum):
     UNSUBSCRIBE = "unsubscribe"
     SCAN = "scan"
     MENU_LINK = "menu_link"
+    UNSUPPORTED = "unsupported"
+    """A message the channel cannot read (a video, a file…): the engine asks for words instead."""
 
 
 class ReplyKind(str, Enum):

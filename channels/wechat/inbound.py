@@ -25,10 +25,9 @@ _PARSE_ERRORS = (ExpatError, KeyError, TypeError, AttributeError, ValueError)
 
 
 class Action(str, Enum):
-    """What the callback does with a message: run a turn, answer from a template, or nothing."""
+    """What the callback does with a message: run a turn (every reply comes from the engine), or nothing."""
 
     ENGINE = "engine"
-    TEMPLATE = "template"
     IGNORE = "ignore"
 
 
@@ -47,7 +46,6 @@ class Decision:
     account: str
     dedup_key: str
     action: Action
-    template: str | None = None
     window: Window | None = None
 
 
@@ -110,7 +108,7 @@ def _map(message: Any, root: dict[str, Any], clicks: Mapping[str, str], subscrib
     if isinstance(message, messages.VoiceMessage):
         heard = _text(root.get("Recognition")).strip()
         fields = _fields(MessageKind.VOICE, heard, media_id=message.media_id, format=message.format)
-        return _engine(fields, Window.MESSAGE) if heard else _reply(fields, "wechat_voice_unrecognised")
+        return _engine(fields, Window.MESSAGE)  # without a transcript the engine asks the customer to type
     if isinstance(message, messages.ImageMessage):
         fields = _fields(MessageKind.IMAGE, media_id=message.media_id, pic_url=message.image)
         return _engine(fields, Window.MESSAGE)
@@ -128,19 +126,16 @@ def _map(message: Any, root: dict[str, Any], clicks: Mapping[str, str], subscrib
         key = _text(root.get("EventKey"))
         intent = clicks.get(key)
         fields = _fields(MessageKind.BUTTON, f"/{intent}" if intent else "", menu_key=key)
-        return _engine(fields, Window.EVENT) if intent else _reply(fields, "wechat_menu_unknown", Window.EVENT)
+        return _engine(fields, Window.EVENT)  # an unknown (old) key comes without words: the engine answers
     if isinstance(message, events.UnsubscribeEvent):
         return {"fields": _fields(MessageKind.UNSUBSCRIBE), "action": Action.IGNORE}
     if isinstance(message, events.ViewEvent):
         return {"fields": _fields(MessageKind.MENU_LINK, url=_text(root.get("EventKey"))), "action": Action.IGNORE}
     if isinstance(message, events.BaseEvent):
         return {"fields": _fields(MessageKind.TEXT, event=_text(root.get("Event"))), "action": Action.IGNORE}
-    return _reply(_fields(MessageKind.TEXT, msg_type=_text(root.get("MsgType"))), "wechat_unsupported_message")
+    return _engine(_fields(MessageKind.UNSUPPORTED, msg_type=_text(root.get("MsgType"))), Window.MESSAGE)
 
 
 def _engine(fields: dict[str, Any], window: Window) -> dict[str, Any]:
     return {"fields": fields, "action": Action.ENGINE, "window": window}
 
-
-def _reply(fields: dict[str, Any], template: str, window: Window = Window.MESSAGE) -> dict[str, Any]:
-    return {"fields": fields, "action": Action.TEMPLATE, "template": template, "window": window}

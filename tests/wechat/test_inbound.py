@@ -32,9 +32,9 @@ def test_voice_uses_the_recognition_transcript():
     assert decision.message.metadata["format"] == "amr"
 
 
-def test_voice_without_transcript_asks_to_type():
+def test_voice_without_transcript_goes_to_the_engine_without_words():
     decision = decide("voice.xml", "")
-    assert (decision.action, decision.template) == (Action.TEMPLATE, "wechat_voice_unrecognised")
+    assert (decision.action, decision.message.kind, decision.message.text) == (Action.ENGINE, MessageKind.VOICE, "")
 
 
 def test_image_goes_to_the_engine_with_its_media_in_metadata():
@@ -78,9 +78,10 @@ def test_menu_click_maps_its_key_to_an_intent_payload():
                                                                                Window.EVENT)
 
 
-def test_unknown_menu_key_is_answered_from_a_template():
+def test_unknown_menu_key_goes_to_the_engine_without_words():
     decision = decide("click.xml", "OLD_KEY")
-    assert (decision.action, decision.template) == (Action.TEMPLATE, "wechat_menu_unknown")
+    assert (decision.action, decision.message.kind, decision.message.text) == (Action.ENGINE, MessageKind.BUTTON, "")
+    assert decision.message.metadata["menu_key"] == "OLD_KEY"
 
 
 def test_msgmenu_choice_comes_back_as_the_digit():
@@ -99,9 +100,10 @@ def test_view_keeps_the_url():
     assert decide("view.xml").message.metadata["url"].startswith("https://")
 
 
-def test_unsupported_media_is_answered_from_a_template():
+def test_unsupported_media_goes_to_the_engine_as_unsupported():
     decision = decide("video.xml")
-    assert (decision.action, decision.template) == (Action.TEMPLATE, "wechat_unsupported_message")
+    assert (decision.action, decision.message.kind, decision.window) == (Action.ENGINE, MessageKind.UNSUPPORTED,
+                                                                         Window.MESSAGE)
 
 
 @pytest.mark.parametrize("name, reason", [
