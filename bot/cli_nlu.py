@@ -1,4 +1,4 @@
-"""`frontdoor nlu train|test|parse`: train the built-in engine, score it like `rasa test nlu`, parse one text."""
+"""`frontdoor nlu train|test|parse|review`: train the built-in engine, score it like `rasa test nlu`, parse one text."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +9,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bot import cli_nlu_review
 from bot.config import Config
 from nlu import report
 from nlu.builtin import BuiltinInterpreter, train_model
@@ -35,6 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parse.add_argument("text")
     parse.add_argument("--now", type=datetime.fromisoformat, help="anchor for relative dates (ISO 8601)")
     parse.set_defaults(func=run_parse)
+    cli_nlu_review.add_parser(commands)
 
 
 def _builtin(config: Config) -> BuiltinInterpreter:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncContextManager
+from typing import Any, AsyncContextManager, AsyncIterator
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -45,6 +45,15 @@ class RedisConversationStore:
             await self._client.set(self._key(conversation_id), payload, ex=self._ttl_s)
         except RedisError as exc:
             raise StoreUnavailable(f"redis: {type(exc).__name__}") from exc
+
+    async def saved(self) -> AsyncIterator[dict[str, Any]]:
+        """Every conversation state still in Redis, for the NLU review export (`frontdoor nlu review`)."""
+        start = len(self._key(""))
+        async for key in self._client.scan_iter(match=self._key("*"), _type="STRING", count=500):
+            name = key.decode() if isinstance(key, bytes) else key
+            state = await self.load(name[start:])
+            if state is not None and isinstance(state.get("history"), list):
+                yield state
 
     def lock(self, conversation_id: str, order: TurnOrder | None = None) -> AsyncContextManager[None]:
         """The conversation's fair lease lock: earlier messages first, freed within the lease if we crash."""
