@@ -48,6 +48,9 @@ class BindAccountForm(SimpleForm):
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """Start verification; on a match ask for the code, otherwise say so and ask again from the account."""
         conversation = ctx.conversation
+        if ctx.message.metadata.get("verified") is False:  # an identity anyone can claim must never be bound
+            conversation.flow = None
+            return [ctx.reply("bind_needs_sign_in")]
         matched = await ctx.desk.start_verification(conversation.channel, conversation.user_id,
                                                     state.slots["customer_code"], state.slots["mobile"])
         if not matched:

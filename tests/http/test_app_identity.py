@@ -111,3 +111,16 @@ async def test_a_signed_request_speaks_for_its_sender_and_a_replay_outside_the_w
     altered = body.replace(b"demo-bound", b"demo-other")
     tampered = await client.post(WEBHOOK, data=altered, headers=signed(body, int(time.time())))
     assert tampered.status == 401 and (await tampered.json())["detail"] == "signature_invalid"
+
+
+async def test_an_anonymous_visitor_cannot_bind_an_account_even_knowing_the_contacts_mobile(client):
+    for text in ("我想把我们公司的账号绑定一下", "客户编码是KH44010001"):
+        await say(client, "visitor-1", text)
+    refused = await say(client, "visitor-1", "手机号13800138001")
+    assert refused[0]["text"] == Templates.load().text("bind_needs_sign_in", "app")
+    assert await client.app[COMPONENTS].desk.find_binding("app", "anon:visitor-1") is None
+    signed_in = {"Authorization": token("visitor-1")["Authorization"]}
+    for text in ("我想把我们公司的账号绑定一下", "客户编码是KH44010001"):
+        await say(client, "visitor-1", text, signed_in)
+    asked = await say(client, "visitor-1", "手机号13800138001", signed_in)
+    assert asked[0]["text"] == Templates.load().text("ask_bind_code", "app", mobile="138****8001")
