@@ -1,7 +1,7 @@
 """工单查询: by number, or the customer's latest ticket; answers state, handling tier and next deadline."""
 from __future__ import annotations
 
-from backend_client import Conflict, Forbidden, NotFound, Ticket
+from backend_client import Forbidden, NotFound, ReopenOutcome, Ticket, UrgeOutcome
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.forms import SimpleForm, Slot
@@ -10,6 +10,8 @@ from nlu import Parse
 from nlu.payload import encode_payload
 
 OTHER_TICKETS_SHOWN = 3
+REASON_CHARS = 200
+"""The customer's words kept with an urge or a reopened fault, for the agent."""
 
 
 async def visible_tickets(ctx: TurnContext) -> list[Ticket]:
@@ -46,7 +48,9 @@ class TicketStatusForm(SimpleForm):
     @staticmethod
     def _describe(ctx: TurnContext, ticket: Ticket) -> dict[str, str]:
         deadline = ticket.next_deadline()
-        if deadline is None:
+        if deadline is None and ticket.resolution_note:
+            progress = ctx.templates.text("ticket_progress_done_note", note=ticket.resolution_note)
+        elif deadline is None:
             progress = ctx.templates.text("ticket_progress_done")
         else:
             which, due = deadline
@@ -62,17 +66,25 @@ class TicketStatusForm(SimpleForm):
 
 
 class UrgeTicketForm(TicketStatusForm):
-    """催单: the same lookup, then an escalation one level up, recorded as the customer's urging."""
+    """催单: the desk escalates within its urge policy or records the urge; on a finished ticket the fault is back."""
 
     name = "urge_ticket"
 
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
-        """Escalate the open ticket (once per level) and say who handles it now."""
-        number = state.slots["ticket_id"]
+        """Urge the ticket and say what the desk did; urging a resolved or closed ticket reopens (or relinks) it."""
+        number, said = state.slots["ticket_id"], ctx.message.text or ""
         try:
-            ticket = await ctx.desk.escalate(number, ctx.actor, reason="客户催办")
+            urged = await ctx.desk.urge(number, ctx.actor, reason=said[:REASON_CHARS])
+            if urged.outcome is UrgeOutcome.NOT_OPEN:
+                return [await self._fault_back(ctx, number, said)]
         except (NotFound, Forbidden):
             return [ctx.reply("ticket_not_found", number=number)]
-        except Conflict:
-            return [ctx.reply("ticket_urge_noted", number=number), *await super().submit(ctx, state)]
-        return [ctx.reply("ticket_urged", **self._describe(ctx, ticket))]
+        if urged.outcome is UrgeOutcome.ESCALATED:
+            return [ctx.reply("ticket_urged", **self._describe(ctx, urged.ticket))]
+        return [ctx.reply("ticket_urge_noted", urges=str(urged.urges), **self._describe(ctx, urged.ticket))]
+
+    async def _fault_back(self, ctx: TurnContext, number: str, said: str) -> Reply:
+        """The customer says a finished ticket's fault is back: the desk reopens it or opens a linked one."""
+        again = await ctx.desk.reopen_or_relink(number, ctx.actor, reason=said[:REASON_CHARS])
+        template = "ticket_relinked" if again.outcome is ReopenOutcome.RELINKED else "ticket_reopened"
+        return ctx.reply(template, previous=again.previous, **self._describe(ctx, again.ticket))

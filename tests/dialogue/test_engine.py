@@ -51,8 +51,8 @@ async def test_fault_report_asks_for_each_missing_slot_then_opens_one_ticket(eng
     assert number in opened[0].text
     ticket = await desk.get_ticket(number, SYSTEM)
     assert ticket.circuit_id == "GZ-MSTP-000123" and ticket.service_type == "专线"
-    assert ticket.status is TicketStatus.ASSIGNED and ticket.assigned_group == "gd-400"
-    assert ticket.priority == "P3"  # unbound caller (low impact) with the line down (high urgency)
+    assert ticket.status is TicketStatus.ASSIGNED and ticket.assigned_group == "gd-gz"
+    assert ticket.priority == "P1"  # unbound caller, but the circuit is the gold key account's: its priority
     assert (await desk.list_tickets(reporter_actor("u1"))).total == 1
 
 
@@ -96,7 +96,7 @@ async def test_ticket_status_by_number_for_its_reporter_only(engine):
     number = (await say(engine, "确认"))[0].data["number"]
     status = await say(engine, f"查一下工单 {number}")
     assert templates(status) == ["ticket_status"]
-    assert "已派单" in status[0].text and "省公司" in status[0].text
+    assert "已派单" in status[0].text and "地市分公司" in status[0].text  # the circuit's account routes it
     assert templates(await say(engine, f"查工单 {number}", user="stranger")) == ["ticket_not_found"]
 
 
@@ -174,13 +174,14 @@ async def test_a_bare_request_to_report_is_not_taken_as_the_description(engine):
     assert templates(await say(engine, "从早上开始一直丢包")) == ["fault_confirm"]
 
 
-async def test_urging_escalates_the_latest_ticket_one_level(engine, desk):
+async def test_urging_a_ticket_just_opened_is_recorded_for_the_city_team_not_escalated(engine, desk):
     await say(engine, "专线断了 GZ-MSTP-000123", user="demo-bound")
     await say(engine, "专线", user="demo-bound")
     number = (await say(engine, "确认", user="demo-bound"))[0].data["number"]
     urged = await say(engine, "都两天了怎么还没修好，快点", user="demo-bound")
-    assert templates(urged) == ["ticket_urged"] and urged[0].data["tier"] == "省公司"
-    assert (await desk.get_ticket(number, SYSTEM)).assigned_group == "gd"
+    assert templates(urged) == ["ticket_urge_noted"] and urged[0].data["tier"] == "地市分公司"
+    assert "第 1 次" in urged[0].text and "前响应" in urged[0].text  # the next deadline, not a promise of escalation
+    assert (await desk.get_ticket(number, SYSTEM)).assigned_group == "gd-gz"
 
 
 async def test_pictures_and_locations_are_kept_with_the_conversation_and_acknowledged(engine, store):
