@@ -110,9 +110,9 @@ def channel_lifetime(channels: list[Channel]) -> Callable[[web.Application], Asy
         async with aiohttp.ClientSession() as http, AsyncExitStack() as stack:
             deps = ChannelDeps(components.templates, http, components.redis, app[CONFIG].redis.key_prefix)
             sending = [channel for channel in channels if isinstance(channel, OutboundChannel)]
-            for channel in sending:
-                await stack.enter_async_context(channel.open(deps))
-            app[OUTBOUND] = Outbound({channel.name: channel for channel in sending})
+            for outbound in sending:
+                await stack.enter_async_context(outbound.open(deps))
+            app[OUTBOUND] = Outbound({outbound.name: outbound for outbound in sending})
             for channel in channels:  # parts that need the outbound channels (the agent desk)
                 if hasattr(channel, "lifetime"):
                     await stack.enter_async_context(channel.lifetime(app))
