@@ -5,6 +5,7 @@ from backend_client import Forbidden, NotFound, ReopenOutcome, Ticket, UrgeOutco
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.forms import SimpleForm, Slot
+from dialogue.masking import mask_phone
 from dialogue.types import Button, Reply
 from nlu import Parse
 from nlu.payload import encode_payload
@@ -60,7 +61,7 @@ class TicketStatusForm(SimpleForm):
             "status": ctx.label("status", ticket.status.value),
             "priority": ticket.priority,
             "tier": ctx.label("tier", ticket.assigned_tier),
-            "summary": ticket.summary,
+            "summary": mask_phone(ticket.summary),
             "progress": progress,
         }
 

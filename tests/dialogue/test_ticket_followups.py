@@ -80,3 +80,11 @@ async def test_the_status_of_a_fixed_ticket_tells_what_was_done(engine, desk):
     await desk.transition(number, TicketStatus.RESOLVED, SYSTEM, note="机房侧跳纤松动，已重新插紧并测试正常")
     status = await say(engine, f"帮我查下 {number} 现在什么情况")
     assert "跳纤松动" in status[0].text
+
+
+async def test_a_status_reply_never_shows_a_mobile_number_the_customer_typed_into_the_fault(engine):
+    await say(engine, "专线断了 GZ-MSTP-000123，有事打我手机 13912345678")
+    await say(engine, "专线")
+    number = (await say(engine, "确认"))[0].data["number"]
+    status = await say(engine, f"查一下 {number}")
+    assert "13912345678" not in status[0].text and "139****5678" in status[0].text
