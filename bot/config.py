@@ -396,6 +396,9 @@ class Config(Section):
         if self.servicedesk.backend == "http" and any(spec.token for spec in self.api.tokens.values()):
             raise ValueError("api.tokens: the desk API serves the local desk; with servicedesk.backend http "
                              "the remote desk serves it")
+        groups = [group.id for group in self.servicedesk.groups]
+        if self.servicedesk.backend == "local" and groups and self.handoff.group not in groups:
+            raise ValueError(f"handoff.group {self.handoff.group!r} is not one of servicedesk.groups {groups}")
         if self.servicedesk.backend == "http" and self.kb.seed:
             raise ValueError("kb.seed imports into the local desk; with servicedesk.backend http the remote desk "
                              "holds the articles")

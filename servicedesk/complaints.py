@@ -10,6 +10,8 @@ from servicedesk.records import region_of
 from servicedesk.tickets import Route, TicketOpening
 
 SUMMARY_CHARS = 60
+WHOM_CHARS = 100
+"""Whom a complaint names, as the customer put it, cut to the column."""
 
 
 def complainant(complaint: NewComplaint) -> Actor:
@@ -43,7 +45,7 @@ class Complaints(TicketOpening):
                             circuit_id=related.circuit_id if related else None)
         route = Route(self._policy.group(routing.group), routing.plan, routing.priority)
         row = await self._insert(session, request, customer, region, request.service_type, now, route)
-        row.about, row.about_whom = complaint.about.value, (complaint.whom or None)
+        row.about, row.about_whom = complaint.about.value, (complaint.whom or "")[:WHOM_CHARS] or None
         self._event(session, row, actor, "created", now, outcome=OpenOutcome.OPENED.value, priority=row.priority,
                     group=row.assigned_group, owner=row.owner_group, about=row.about, whom=row.about_whom)
         if related is not None:

@@ -187,3 +187,10 @@ async def test_an_unbound_caller_naming_a_key_accounts_circuit_gets_the_accounts
         is OpenOutcome.DUPLICATE
     mine = await desk.list_tickets(customer("+8613512345678", channel="voice"))
     assert [t.number for t in mine.items] == [first.number]  # the caller still sees their own report
+
+
+async def test_a_long_winded_whom_is_kept_to_its_column_not_refused(desk):
+    whom = "那个说话很冲的客服，" * 20
+    opened = await desk.open_complaint(NewComplaint(Reporter("wechat", "o-long"), ComplaintAbout.SERVICE,
+                                                    "打了三次400都被挂断", "c-long", whom=whom))
+    assert opened.ticket.about_whom == whom[:100]

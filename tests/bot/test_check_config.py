@@ -30,6 +30,7 @@ def test_the_shipped_config_is_valid_here(monkeypatch, capsys):
     ({"FRONTDOOR_STORAGE__URL": "a database on the second floor"}, "not a database URL"),
     ({"FRONTDOOR_SERVICEDESK__FRONT_DESK_GROUP": "gd-hotline"}, "front_desk_group 'gd-hotline' is not one of"),
     ({"FRONTDOOR_SERVICEDESK__COMPLAINTS__GROUP": "gd-tousu"}, "complaints.group 'gd-tousu'"),
+    ({"FRONTDOOR_HANDOFF__GROUP": "gd-kefu"}, "handoff.group 'gd-kefu'"),
     ({"FRONTDOOR_SERVICEDESK__COMPLAINTS__PLAN": "platinum"}, "complaints.plan 'platinum'"),
     ({"FRONTDOOR_SERVICEDESK__DEFAULT_PLAN": "diamond"}, "default_plan 'diamond'"),
     ({"FRONTDOOR_SERVICEDESK__PLANS__BRONZE__MAX_ESCALATION": "ministry"}, "max_escalation"),
