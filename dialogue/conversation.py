@@ -31,6 +31,7 @@ class FlowState:
     sources: dict[str, str] = field(default_factory=dict)
     requested_slot: str | None = None
     confirming: bool = False
+    misses: int = 0
 
 
 @dataclass
@@ -66,6 +67,10 @@ class Conversation:
     user_id: str
     owner: str = Owner.BOT
     flow: FlowState | None = None
+    paused: FlowState | None = None
+    """The form waiting while a digression runs; it resumes (its question asked again) when that ends."""
+    switch: dict[str, str] | None = None
+    """An offered switch to a more urgent request: its flow and the message that asked for it."""
     handoff: HandoffState | None = None
     binding: ContactBinding | None = None
     binding_checked: bool = False
@@ -95,12 +100,13 @@ class Conversation:
         if data.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema version {data.get('schema_version')!r}")
         try:
-            flow = data.get("flow")
+            flow, paused = data.get("flow"), data.get("paused")
             handoff = data.get("handoff")
             binding = data.get("binding")
             return cls(
-                **{k: v for k, v in data.items() if k not in ("flow", "handoff", "binding", "history")},
+                **{k: v for k, v in data.items() if k not in ("flow", "paused", "handoff", "binding", "history")},
                 flow=FlowState(**flow) if flow else None,
+                paused=FlowState(**paused) if paused else None,
                 handoff=HandoffState(**handoff) if handoff else None,
                 binding=ContactBinding(**binding) if binding else None,
                 history=[Turn(**t) for t in data.get("history", [])],

@@ -10,12 +10,12 @@ from dialogue.bus import InProcessBus
 from dialogue.context import TurnContext
 from dialogue.conversation import Conversation, Owner, Turn, restore
 from dialogue.flows import HANDOFF, default_flows
-from dialogue.flows.binding import offer_binding
-from dialogue.forms import is_cancel
 from dialogue.handoff import Handoff
 from dialogue.registry import Registry
+from dialogue.router import Router
 from dialogue.store import ConversationStore, StoreUnavailable, turn_order
 from dialogue.templates import Templates
+from dialogue.turns import says_stop
 from dialogue.types import InboundMessage, MessageKind, Reply, ReplyKind, TurnFailed, utcnow
 from nlu import Interpreter, Parse
 from nlu.payload import parse_payload
@@ -46,6 +46,7 @@ class Engine:
                  flows: Registry | None = None, handoff: Handoff | None = None):
         self._interpreter = interpreter
         self._flows = flows or default_flows()
+        self._router = Router(self._flows, interpreter, settings.bind_first_channels)
         self._handoff = handoff or Handoff(InProcessBus())
         self._store = store
         self._desk = desk
@@ -97,29 +98,8 @@ class Engine:
         if conversation.owner == Owner.WAITING_AGENT and conversation.flow is None:
             trigger, own = self._flows.trigger(parse), self._flows.get(HANDOFF)
             outranks = trigger is not None and own is not None and trigger.priority > own.priority
-            return await self._handoff.waiting(ctx, parse, is_cancel(parse), outranks, self._route)
-        return await self._route(ctx, parse)
-
-    async def _route(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
-        """The active form if the message belongs to it, else the first registered flow that takes the message."""
-        conversation = ctx.conversation
-        if is_cancel(parse):
-            had_flow, conversation.flow = conversation.flow is not None, None
-            return [ctx.reply("cancelled" if had_flow else "nothing_to_cancel", kind=ReplyKind.MENU)]
-        runner = self._flows.runner(conversation.flow.name) if conversation.flow else None
-        if runner is None and conversation.flow is not None:
-            log.warning("conversation.flow_unknown conversation_id=%s flow=%s", conversation.id, conversation.flow.name)
-            conversation.flow = None
-        trigger = self._flows.trigger(parse)
-        if runner is not None and conversation.flow is not None and not (
-                trigger and trigger.name != conversation.flow.name and not runner.is_answer(conversation.flow, parse)):
-            return await runner.advance(ctx, parse)
-        for flow in self._flows.candidates(parse):
-            offer = offer_binding(ctx, parse, self._settings.bind_first_channels) if flow.account else []
-            replies = offer or await flow.run(ctx, parse)
-            if replies:
-                return replies
-        return [ctx.reply("fallback" if parse.fallback else "unsupported", kind=ReplyKind.MENU)]
+            return await self._handoff.waiting(ctx, parse, says_stop(parse), outranks, self._router.route)
+        return await self._router.route(ctx, parse)
 
     def _attach(self, ctx: TurnContext) -> list[Reply]:
         """Keep a picture or a location with the conversation (the agent sees it) and acknowledge it."""

@@ -1,6 +1,7 @@
 """Slot filling (like Rasa forms): ask for what is missing, accept several slots at once, corrections, cancel, confirm."""
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Callable, Protocol
@@ -18,13 +19,9 @@ CHANGE_INTENT = "form_change"
 
 SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
 """Intents that never count as a free-text slot answer."""
-CANCEL_WORDS = frozenset({"算了", "取消", "不用了", "不办了", "退出"})
-"""Exact messages that always cancel, whatever the classifier says."""
-
-
-def is_cancel(parse: Parse) -> bool:
-    """Whether the customer drops what is going on."""
-    return parse.text.strip("。！!.， ") in CANCEL_WORDS or (parse.intent == "cancel" and not parse.fallback)
+MAX_MISSES = 2
+"""Answers a slot may fail in a row before the form stops asking it (default value, or agent/cancel offered)."""
+_AFTER_MARKER = re.compile(r"(?:改成|改为|换成|换为|应该是|改一下|更正为|是)[:：,，\s]*")
 
 
 @dataclass(frozen=True)
@@ -37,6 +34,17 @@ class Slot:
     accept_text: TextAcceptor | None = None
     invalid: str | None = None
     choices: tuple[tuple[str, str], ...] = ()
+    mentions: tuple[str, ...] = ()
+    """Words customers use for this slot when they correct it (电话、地址…)."""
+    answer_hint: Callable[[str], bool] | None = None
+    """For a free-text slot: whether a message reads as the answer even when phrased as a question."""
+    default: str | None = None
+    """Filled in when the customer cannot give the slot after MAX_MISSES tries (None: offer an agent instead)."""
+
+    @property
+    def free_text(self) -> bool:
+        """Any text answers it (entities found in the text still fill their own slots)."""
+        return self.accept_text is not None and not self.entities
 
 
 class Form(Protocol):
@@ -86,61 +94,95 @@ class FormRunner:
         for name, value in (await self.form.prefill(ctx, parse)).items():
             if value:
                 state.slots[name] = value
-        self._fill_from_entities(state, parse)
+        self._fill_from_entities(state, parse, overwrite=True)
         return await self._next(ctx, state)
 
     async def advance(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
-        """Handle one more message while the form is active."""
+        """An answer: entities fill their own empty slots, the text fills the slot asked (free text always)."""
         state = ctx.conversation.flow
         assert state is not None and state.name == self.form.name
         if parse.intent == CHANGE_INTENT:
             return self._change(ctx, state, parse.first("slot"))
-        filled = self._fill_from_entities(state, parse)
-        if state.confirming and not filled:
-            return await self._confirming(ctx, state, parse)
-        if not filled and state.requested_slot and not state.confirming:
-            rejected = self._fill_from_text(ctx, state, parse)
-            if rejected:
-                return rejected
+        filled = self._fill_from_entities(state, parse, overwrite=state.confirming)
+        if state.confirming:
+            return await self._next(ctx, state) if filled else await self._confirming(ctx, state, parse)
+        asked = self._find(state.requested_slot)
+        if asked is not None and asked.name not in filled and (not filled or asked.free_text and _residue(parse)):
+            missed = self._fill_from_text(ctx, state, asked, parse)
+            if missed:
+                return missed
         return await self._next(ctx, state)
 
-    def is_answer(self, state: FlowState, parse: Parse) -> bool:
-        """Whether ``parse`` fills one of this form's slots (so it is not an interruption)."""
-        return any(parse.values(entity) for slot in self.form.slots for entity in slot.entities)
-
-    def _fill_from_entities(self, state: FlowState, parse: Parse) -> bool:
-        filled = False
+    async def correct(self, ctx: TurnContext, state: FlowState, parse: Parse) -> list[Reply]:
+        """A change in words: a new entity value (not the negated one), or a slot named with its new value."""
+        if parse.intent == CHANGE_INTENT:
+            return self._change(ctx, state, parse.first("slot"))
         for slot in self.form.slots:
-            for entity in slot.entities:
-                value = parse.first(entity)
-                if value:
-                    state.slots[slot.name] = value
-                    state.sources[slot.name] = entity
-                    filled = True
-                    break
+            current = state.slots.get(slot.name)
+            said = [e for e in parse.entities if e.entity in slot.entities]
+            fresh = [e for e in said if not negated(parse.text, e.start) and e.value != current]
+            if fresh:
+                state.slots[slot.name], state.sources[slot.name] = fresh[-1].value, fresh[-1].entity
+                return await self._next(ctx, state)
+            if current and any(e.value == current and negated(parse.text, e.start) for e in said):
+                return self._change(ctx, state, slot.name)
+        target = named_slot(self.form, parse.text)
+        if target is None:
+            return [self._what_to_change(ctx)]
+        value = after_marker(parse.text)
+        accepted = target.accept_text(value) if value and target.accept_text else None
+        if not accepted:
+            return self._change(ctx, state, target.name)
+        state.slots[target.name], state.sources[target.name] = accepted, "text"
+        return await self._next(ctx, state)
+
+    def reask(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
+        """The pending question (or the confirmation) again, after a digression."""
+        if state.confirming:
+            return [self._confirmation(ctx, state)]
+        asked = self._find(state.requested_slot)
+        return [self._ask(ctx, asked)] if asked is not None else []
+
+    def _fill_from_entities(self, state: FlowState, parse: Parse, overwrite: bool) -> set[str]:
+        """Entities fill empty slots and the slot asked; a filled one changes at confirmation or by correction."""
+        filled = set()
+        for slot in self.form.slots:
+            if state.slots.get(slot.name) and not overwrite and slot.name != state.requested_slot:
+                continue
+            found = next((e for e in parse.entities if e.entity in slot.entities), None)
+            if found is not None:
+                state.slots[slot.name], state.sources[slot.name] = found.value, found.entity
+                filled.add(slot.name)
         return filled
 
-    def _fill_from_text(self, ctx: TurnContext, state: FlowState, parse: Parse) -> list[Reply]:
-        slot = self._slot(state.requested_slot)
+    def _fill_from_text(self, ctx: TurnContext, state: FlowState, slot: Slot, parse: Parse) -> list[Reply]:
+        """Take the text for ``slot``; a miss is explained, and after MAX_MISSES the slot stops being asked."""
         value = slot.accept_text(parse.text) if slot.accept_text else None
-        if value and (parse.intent not in SMALL_TALK or parse.fallback):
-            state.slots[slot.name] = value
-            state.sources[slot.name] = "text"
+        if value and (parse.intent not in SMALL_TALK or parse.fallback or (slot.free_text and len(value) > 6)):
+            state.slots[slot.name], state.sources[slot.name] = value, "text"
             return []
-        return [ctx.reply(slot.invalid or "form_not_understood"), self._ask(ctx, slot)]
+        state.misses += 1
+        if state.misses < MAX_MISSES:
+            return [ctx.reply(slot.invalid or "form_not_understood"), self._ask(ctx, slot)]
+        state.misses = 0
+        if slot.default is not None:
+            state.slots[slot.name], state.sources[slot.name] = slot.default, "default"
+            return []
+        return [ctx.reply("form_stuck", kind=ReplyKind.MENU)]
 
     async def _confirming(self, ctx: TurnContext, state: FlowState, parse: Parse) -> list[Reply]:
         if parse.intent == "affirm" and not parse.fallback:
             ctx.conversation.flow = None
             return await self.form.submit(ctx, state)
         if parse.intent == "deny" and not parse.fallback:
-            buttons = tuple(
-                Button(ctx.templates.label("slot", s.name), encode_payload(CHANGE_INTENT, slot=s.name))
-                for s in self.form.slots
-            )
-            reply = ctx.reply("form_what_to_change", kind=ReplyKind.QUESTION)
-            return [Reply(reply.text, buttons, reply.kind, reply.template)]
+            return [self._what_to_change(ctx)]
         return [ctx.reply("form_confirm_hint"), self._confirmation(ctx, state)]
+
+    def _what_to_change(self, ctx: TurnContext) -> Reply:
+        buttons = tuple(Button(ctx.label("slot", s.name), encode_payload(CHANGE_INTENT, slot=s.name))
+                        for s in self.form.slots)
+        reply = ctx.reply("form_what_to_change", kind=ReplyKind.QUESTION)
+        return Reply(reply.text, buttons, reply.kind, reply.template)
 
     def _change(self, ctx: TurnContext, state: FlowState, slot_name: str | None) -> list[Reply]:
         if slot_name not in {s.name for s in self.form.slots}:
@@ -153,6 +195,8 @@ class FormRunner:
     async def _next(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         missing = [s for s in self.form.slots if not state.slots.get(s.name)]
         if missing:
+            if state.requested_slot != missing[0].name:
+                state.misses = 0
             state.requested_slot = missing[0].name
             state.confirming = False
             return [self._ask(ctx, missing[0])]
@@ -177,3 +221,31 @@ class FormRunner:
 
     def _slot(self, name: str | None) -> Slot:
         return next(s for s in self.form.slots if s.name == name)
+
+    def _find(self, name: str | None) -> Slot | None:
+        return next((s for s in self.form.slots if s.name == name), None)
+
+
+def _residue(parse: Parse) -> bool:
+    """Whether the message says more than its entities (a bare phone number is no description)."""
+    text = parse.text
+    for entity in sorted(parse.entities, key=lambda e: -e.start):
+        text = text[:entity.start] + text[entity.end:]
+    return len(re.sub(r"[\W_]+", "", text)) >= 2
+
+
+def negated(text: str, start: int) -> bool:
+    """Whether the value at ``start`` is what the customer says it is *not* (不是专线，是宽带)."""
+    return bool(re.search(r"(不是|并非|而非|非)\s*$", text[max(0, start - 4):start]))
+
+
+def named_slot(form: Form, text: str) -> Slot | None:
+    """The slot the customer names in words (电话、地址…), the longest mention first."""
+    mentioned = [(len(word), slot) for slot in form.slots for word in slot.mentions if word in text]
+    return max(mentioned, key=lambda m: m[0])[1] if mentioned else None
+
+
+def after_marker(text: str) -> str:
+    """What follows the last "改成/换成/应该是/是" of a correction ("" when nothing does)."""
+    parts = _AFTER_MARKER.split(text)
+    return parts[-1].strip(" 。！!，,") if len(parts) > 1 else ""

@@ -55,11 +55,6 @@ class Registry:
         """The flow called ``name``."""
         return self._flows.get(name)
 
-    def runner(self, name: str) -> FormRunner | None:
-        """The form runner of the flow called ``name`` (None when unknown or not a form)."""
-        flow = self._flows.get(name)
-        return flow.form if flow else None
-
     def trigger(self, parse: Parse) -> Flow | None:
         """The highest-priority flow that ``parse``'s intent starts (None for unsure parses)."""
         started = [f for f in self._flows.values() if not parse.fallback and parse.intent in f.intents]

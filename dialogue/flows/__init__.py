@@ -40,5 +40,5 @@ def default_flows() -> Registry:
         form_flow(CallbackForm(), 40),
         Flow("welcome", 35, _welcome, frozenset({"subscribe"})),
         Flow("knowledge", 30, knowledge, every_message=True),
-        Flow("small_talk", 20, small_talk, frozenset({"greet", "goodbye", "thank"})),
+        Flow("small_talk", 20, small_talk, frozenset({"greet", "goodbye", "thank", "out_of_scope"})),
     ])

@@ -39,8 +39,8 @@ class BindAccountForm(SimpleForm):
     name = "bind_account"
     slots = (
         Slot("customer_code", "ask_customer_code", ("customer_code",), accept_text=_customer_code,
-             invalid="invalid_customer_code"),
-        Slot("mobile", "ask_bind_mobile", ("phone_number",), invalid="invalid_phone"),
+             invalid="invalid_customer_code", mentions=("客户编码", "编码", "客户号")),
+        Slot("mobile", "ask_bind_mobile", ("phone_number",), invalid="invalid_phone", mentions=("手机", "号码", "电话")),
     )
 
 

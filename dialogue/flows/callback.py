@@ -17,7 +17,8 @@ class CallbackForm:
 
     name = FLOW
     confirm = "callback_confirm"
-    slots = (Slot("contact_phone", "ask_callback_phone", ("phone_number",), invalid="invalid_phone"),)
+    slots = (Slot("contact_phone", "ask_callback_phone", ("phone_number",), invalid="invalid_phone",
+                  mentions=("电话", "号码", "手机")),)
 
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
         """A bound contact's registered mobile."""

@@ -33,10 +33,13 @@ class FaultReportForm:
     confirm = "fault_confirm"
     slots = (
         Slot("service_type", "ask_service_type", ("service_type",), choices=tuple((s, s) for s in SERVICE_CHOICES),
-             invalid="invalid_service_type"),
-        Slot("location", "ask_location", ("circuit_id", "address"), accept_text=_address, invalid="invalid_location"),
-        Slot("description", "ask_description", accept_text=_description),
-        Slot("contact_phone", "ask_contact_phone", ("phone_number",), invalid="invalid_phone"),
+             invalid="invalid_service_type", mentions=("业务类型", "业务", "类型"), default=SERVICE_CHOICES[-1]),
+        Slot("location", "ask_location", ("circuit_id", "address"), accept_text=_address, invalid="invalid_location",
+             mentions=("地址", "电路", "线路编号", "位置", "地点")),
+        Slot("description", "ask_description", accept_text=_description, mentions=("描述", "现象", "情况说明"),
+             answer_hint=lambda text: any(word in text for word in SYMPTOM_WORDS)),
+        Slot("contact_phone", "ask_contact_phone", ("phone_number",), invalid="invalid_phone",
+             mentions=("电话", "号码", "手机", "联系方式")),
     )
 
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:

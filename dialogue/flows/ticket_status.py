@@ -24,7 +24,7 @@ class TicketStatusForm(SimpleForm):
     """The ticket status flow."""
 
     name = "ticket_status"
-    slots = (Slot("ticket_id", "ask_ticket_id", ("ticket_id",), invalid="invalid_ticket_id"),)
+    slots = (Slot("ticket_id", "ask_ticket_id", ("ticket_id",), invalid="invalid_ticket_id", mentions=("工单号", "单号")),)
 
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
         """Without a number, the latest ticket the customer may see."""
