@@ -17,6 +17,7 @@ from servicedesk.models import NoticeRow, NotificationRow, ProblemRow, TicketEve
 from servicedesk.policy import DeskPolicy
 from servicedesk.records import to_ticket
 from servicedesk.sms import LogOtpSender, OtpSender
+from servicedesk.stamps import LocalStamps, Stamps
 from backend_client.types import Actor, Role, Ticket
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,13 @@ class DeskBase:
     """Shared plumbing of the local desk's parts (tickets, problems, notices, outbox, surveys, identities, SLA)."""
 
     def __init__(self, engine: AsyncEngine, policy: DeskPolicy, *, otp_sender: OtpSender | None = None,
-                 clock: Callable[[], datetime] = utcnow):
+                 clock: Callable[[], datetime] = utcnow, stamps: Stamps | None = None):
         self._engine = engine
         self._sessions = database.sessions(engine)
         self._policy = policy
         self._otp_sender = otp_sender or LogOtpSender()
         self._now = clock
+        self._stamps: Stamps = stamps or LocalStamps()
 
     @property
     def _locks_rows(self) -> bool:

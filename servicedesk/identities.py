@@ -42,6 +42,10 @@ class Identities(DeskBase):
         super().__init__(*args, **kwargs)
         self._binding_cache = BindingCache(self._tx, self._stamps)
 
+    async def warm_bindings(self) -> None:
+        """Load who is bound now (start-up), so the first turns need no database round trip."""
+        await self._binding_cache.load()
+
     async def find_binding(self, channel: str, user_id: str) -> ContactBinding | None:
         """The contact this channel identity was verified as (from memory while nobody's binding changed)."""
         return await self._binding_cache.find(channel, user_id)

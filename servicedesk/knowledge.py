@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Hashable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend_client.errors import Conflict, Forbidden, Invalid, NotFound
 from backend_client.kb import Article, ArticleVersion, Decision, FieldError, ImportReport, KbGap, SearchResult, Thresholds, article_from_mapping, validated
-from servicedesk.kb import SearchIndex, load_path
+from servicedesk.gap_buffer import GapBuffer
+from servicedesk.kb import load_path
+from servicedesk.kb_live import LiveIndex
 from servicedesk.kb import Scope as KbScope
 from servicedesk.kb.gaps import group_similar
 from servicedesk.kb.scope import visible
@@ -25,6 +28,7 @@ from backend_client.types import Actor, Role, TicketStatus
 PUBLISHERS = (Role.ADMIN, Role.SYSTEM)
 """Who may make an article visible to customers, whichever route they take."""
 SHIPPED_ARTICLES = Path(__file__).resolve().parent / "kb" / "articles"
+SCOPE_TTL_S = 60.0
 GAP_QUERIES = 20_000
 """Distinct unanswered questions grouped for the gap list: the long tail beyond them is asked once or twice."""
 ARTICLE_COLUMNS = ("key", "title", "short_answer", "voice_answer", "body", "questions", "tags", "service_types",
@@ -97,10 +101,28 @@ class KnowledgeBase(DeskBase):
     def __init__(self, *args: Any, kb: KbSettings = KbSettings(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kb = kb
-        self._kb_index: tuple[Any, SearchIndex] | None = None
+        self._live_index = LiveIndex(self._published_since, self._stamps, kb.user_dict)
+        self._gap_buffer = GapBuffer(self._tx)
+        self._scopes: dict[int, tuple[float, KbScope]] = {}
+
+    async def warm_kb_index(self) -> None:
+        """Build the search index now (start-up), so the first customer's question does not wait for it."""
+        await self._live_index.refresh()
+
+    async def close_kb(self) -> None:
+        """Write the buffered gap records and stop background work (a clean stop loses no gap)."""
+        await self._live_index.close()
+        await self._gap_buffer.close()
 
     async def import_articles(self, articles: Iterable[Article], actor: Actor, *,
                               retire_missing: bool = False) -> ImportReport:
+        """Import (below), then rebuild the search index before answering, in every process."""
+        report = await self._import_articles(articles, actor, retire_missing=retire_missing)
+        await self._live_index.changed()
+        return report
+
+    async def _import_articles(self, articles: Iterable[Article], actor: Actor, *,
+                               retire_missing: bool = False) -> ImportReport:
         """Upsert by key in one transaction, appending a version for every changed article; with
         ``retire_missing`` the articles the import leaves out are retired (the source folder is the truth)."""
         _require_staff(actor)
@@ -153,13 +175,12 @@ class KnowledgeBase(DeskBase):
                     for v in (await session.scalars(query)).all()]
 
     async def search_kb(self, query: str, actor: Actor, *, limit: int = 3) -> SearchResult:
-        """Published articles the actor's account may see; queries the bot abstains on become gaps (one transaction:
-        the bot searches on every question)."""
-        async with self._tx() as session:
-            index = await self._index(session)
-            result = index.search(query, self._kb.thresholds, await self._scope(session, actor), limit=limit)
-            if result.query and result.decision is Decision.ABSTAIN:
-                session.add(KbGapQuery(query=result.query, reason="not_found", channel=actor.channel, at=self._now()))
+        """Published articles the actor's account may see; queries the bot abstains on become gaps. No database
+        round trip: the index and the account's scope are in memory, gaps are written in batches."""
+        index = await self._live_index.current()
+        result = index.search(query, self._kb.thresholds, await self._cached_scope(actor), limit=limit)
+        if result.query and result.decision is Decision.ABSTAIN:
+            self._gap_buffer.add(result.query, "not_found", actor.channel, self._now())
         return result
 
     async def kb_feedback(self, article_key: str, query: str, solved: bool, actor: Actor) -> None:
@@ -179,6 +200,7 @@ class KnowledgeBase(DeskBase):
         times = func.count(KbGapQuery.id)
         query = (select(KbGapQuery.query, times).where(KbGapQuery.at >= self._now() - timedelta(days=days))
                  .group_by(KbGapQuery.query).order_by(times.desc(), func.min(KbGapQuery.id)).limit(GAP_QUERIES))
+        await self._gap_buffer.flush()
         async with self._tx() as session:
             counted = [(text, count) for text, count in (await session.execute(query)).all()]
         return group_similar(counted)[:limit]
@@ -203,6 +225,12 @@ class KnowledgeBase(DeskBase):
             return article
 
     async def publish_article(self, key: str, actor: Actor) -> Article:
+        """Publish (below), then rebuild the search index before answering, in every process."""
+        article = await self._publish_article(key, actor)
+        await self._live_index.changed()
+        return article
+
+    async def _publish_article(self, key: str, actor: Actor) -> Article:
         """Publish a draft so the bot may use it (admins only); a new version is recorded."""
         _require_publisher(actor)
         async with self._tx() as session:
@@ -217,14 +245,27 @@ class KnowledgeBase(DeskBase):
             raise NotFound(f"article {key}")
         return row
 
-    async def _index(self, session: AsyncSession) -> SearchIndex:
-        """The cached index, rebuilt when any article changed (count and newest change)."""
-        stamp = tuple((await session.execute(
-            select(func.count(KbArticleRow.id), func.max(KbArticleRow.updated_at)))).one())
-        if self._kb_index is None or self._kb_index[0] != stamp:
+    async def _published_since(self, version: Hashable) -> tuple[Hashable, list[Article] | None]:
+        """The articles' version (count and newest change) and, when it moved from ``version``, the published ones."""
+        async with self._tx() as session:
+            current = tuple((await session.execute(
+                select(func.count(KbArticleRow.id), func.max(KbArticleRow.updated_at)))).one())
+            if current == version:
+                return current, None
             rows = (await session.scalars(select(KbArticleRow).where(KbArticleRow.status == "published"))).all()
-            self._kb_index = (stamp, SearchIndex([to_article(r) for r in rows], self._kb.user_dict))
-        return self._kb_index[1]
+            return current, [to_article(r) for r in rows]
+
+    async def _cached_scope(self, actor: Actor) -> KbScope:
+        """The account's scope, read at most every SCOPE_TTL_S per account (circuits rarely change)."""
+        if actor.customer_id is None:
+            return KbScope()
+        cached = self._scopes.get(actor.customer_id)
+        if cached is not None and time.monotonic() - cached[0] < SCOPE_TTL_S:
+            return cached[1]
+        async with self._tx() as session:
+            scope = await self._scope(session, actor)
+        self._scopes[actor.customer_id] = (time.monotonic(), scope)
+        return scope
 
     @staticmethod
     async def _scope(session: AsyncSession, actor: Actor) -> KbScope:

@@ -1,6 +1,8 @@
 """The service desk in-process, on SQLAlchemy 2 async (SQLite or PostgreSQL): all parts in one class."""
 from __future__ import annotations
 
+import asyncio
+
 from servicedesk.agents import Agents
 from servicedesk.complaints import Complaints
 from servicedesk.identities import Identities
@@ -18,3 +20,11 @@ from servicedesk.urges import TicketUrges
 class SqlServiceDesk(Reopening, Complaints, TicketQueries, TicketUrges, Problems, SlaJob, Notices, Surveys, Outbox,
                      Identities, KnowledgeBase, Agents):
     """ServiceDesk on a relational database; every call is one transaction."""
+
+    async def warm_up(self) -> None:
+        """Load what turns read from memory (who is bound, the KB index) before the first customer writes."""
+        await asyncio.gather(self.warm_bindings(), self.warm_kb_index())
+
+    async def close(self) -> None:
+        """Write what the desk buffered (gap records) and stop its background work."""
+        await self.close_kb()

@@ -1,0 +1,44 @@
+"""A turn that writes nothing asks the database nothing: bindings and the KB index in memory, gaps written later."""
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from backend_client import SYSTEM
+from bot.components import open_components, open_desk
+from dialogue.types import InboundMessage
+
+
+def sql_log(components) -> list[str]:
+    statements: list[str] = []
+    event.listen(components.db.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: statements.append(statement))
+    return statements
+
+
+async def say(components, user: str, text: str) -> list[str]:
+    message = InboundMessage(channel="app", user_id=user, conversation_id=f"app:{user}", text=text)
+    return [reply.template for reply in await components.engine.handle(message)]
+
+
+async def test_greetings_and_how_to_questions_cost_no_database_round_trip(app_config):
+    async with open_components(app_config()) as components:
+        # a bound customer's first question reads their account's scope once
+        assert "kb_answer" in await say(components, "demo-bound", "发票怎么开")
+        statements = sql_log(components)
+        assert await say(components, "first-time-visitor", "您好") == ["greet"]
+        assert "kb_answer" in await say(components, "new-sender-2", "光猫的LOS指示灯红色闪烁怎么办")
+        assert "kb_answer" in await say(components, "demo-bound", "宽带的兆比特和下载时的兆字节怎么换算")
+        assert await say(components, "new-sender-3", "专线的SLA是怎么规定的") == ["kb_abstain"]
+        assert statements == []
+
+
+async def test_unanswered_questions_are_written_later_and_none_is_lost_on_a_clean_stop(app_config):
+    config = app_config()
+    async with open_components(config) as components:
+        statements = sql_log(components)
+        for number, text in enumerate(["公司食堂的菜单在哪里看", "专线的SLA是怎么规定的"]):
+            assert await say(components, f"asker-{number}", text) == ["kb_abstain"]
+        assert not [s for s in statements if "kb_gap" in s]
+    async with open_desk(config) as (_, desk):
+        gaps = {gap.query for gap in await desk.kb_gaps(SYSTEM)}
+    assert {"公司食堂的菜单在哪里看", "专线的sla是怎么规定的"} <= gaps
