@@ -7,7 +7,7 @@ from backend_client.errors import Invalid
 from backend_client.types import Actor, Level, NewComplaint, NewTicket, OpenOutcome, Role, TicketKind, TicketOpened
 from servicedesk.models import Customer, TicketRow
 from servicedesk.records import region_of
-from servicedesk.tickets import Route, TicketOpening
+from servicedesk.tickets import TicketOpening
 
 SUMMARY_CHARS = 60
 WHOM_CHARS = 100
@@ -33,8 +33,7 @@ class Complaints(TicketOpening):
         return await self._once(complaint.idempotency_key, lambda session: self._complain(session, complaint))
 
     async def _complain(self, session: AsyncSession, complaint: NewComplaint) -> TicketOpened:
-        routing, now, actor = self._policy.complaints, self._now(), complainant(complaint)
-        assert routing is not None
+        now, actor = self._now(), complainant(complaint)
         related = await self._ticket_row(session, complaint.ticket, actor) if complaint.ticket else None
         customer = await session.get(Customer, complaint.customer_id) if complaint.customer_id else None
         region = region_of(customer) if customer else region_of(related)
@@ -43,8 +42,8 @@ class Complaints(TicketOpening):
                             contact_id=complaint.contact_id, contact_phone=complaint.contact_phone,
                             service_type=related.service_type if related else None,
                             circuit_id=related.circuit_id if related else None)
-        route = Route(self._policy.group(routing.group), routing.plan, routing.priority)
-        row = await self._insert(session, request, customer, region, request.service_type, now, route)
+        row = await self._insert(session, request, customer, region, request.service_type, now,
+                                 self._kind_route(request))
         row.about, row.about_whom = complaint.about.value, (complaint.whom or "")[:WHOM_CHARS] or None
         self._event(session, row, actor, "created", now, outcome=OpenOutcome.OPENED.value, priority=row.priority,
                     group=row.assigned_group, owner=row.owner_group, about=row.about, whom=row.about_whom)

@@ -85,7 +85,7 @@ class TicketOpening(DeskBase):
             problem = notice = None
         if problem is None and notice is not None and notice.problem_id:
             problem = await session.get(ProblemRow, notice.problem_id)
-        row = await self._insert(session, request, customer, region, service_type, now)
+        row = await self._insert(session, request, customer, region, service_type, now, self._kind_route(request))
         outcome = OpenOutcome.OPENED
         if notice is not None:
             row.notice_id, outcome = notice.id, OpenOutcome.LINKED_NOTICE
@@ -126,6 +126,13 @@ class TicketOpening(DeskBase):
         session.add(row)
         await session.flush()
         return row
+
+    def _kind_route(self, request: NewTicket) -> Route | None:
+        """Complaints, however opened, go to the complaint group under their own SLA; other kinds by tier and region."""
+        routing = self._policy.complaints
+        if request.kind is not TicketKind.COMPLAINT or routing is None:
+            return None
+        return Route(self._policy.group(routing.group), routing.plan, routing.priority)
 
     async def _attach_problem(self, session: AsyncSession, row: TicketRow, problem: ProblemRow, now) -> None:  # type: ignore[no-untyped-def]
         """Link to the problem and wait for it: the resolution clock pauses."""

@@ -194,3 +194,9 @@ async def test_a_long_winded_whom_is_kept_to_its_column_not_refused(desk):
     opened = await desk.open_complaint(NewComplaint(Reporter("wechat", "o-long"), ComplaintAbout.SERVICE,
                                                     "打了三次400都被挂断", "c-long", whom=whom))
     assert opened.ticket.about_whom == whom[:100]
+
+
+async def test_a_complaint_opened_as_a_plain_ticket_still_goes_to_the_complaint_group(desk):
+    request = incident("callback-1", circuit_id=None, kind=TicketKind.COMPLAINT)
+    ticket = (await desk.open_ticket(request)).ticket
+    assert (ticket.assigned_group, ticket.priority) == ("gd-complaints", "P2")
