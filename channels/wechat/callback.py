@@ -14,8 +14,10 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from channels.wechat import render
+from channels.wechat.dedup import Lease
+from channels.wechat.errors import RETRYABLE
 from channels.wechat.inbound import CHANNEL, Action, Decision, load_root, parse
-from channels.wechat.push import mask
+from channels.wechat.push import PushStatus, mask
 from channels.wechat.runtime import RUNTIME, Runtime, open_runtime
 from channels.wechat.security import Rejected, check_fresh, verify
 from channels.wechat.settings import WeChatSettings
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 10.0
 """How long shutdown waits for late turns to finish and deliver before cancelling them."""
 SUCCESS = "success"
+PUSH_RETRY_S = (0.5, 1.0, 2.0)
+"""Back-off between attempts of a customer-service push the platform refused for a transient reason."""
 
 
 class WeChatChannel:
@@ -81,15 +85,15 @@ class WeChatChannel:
 
     async def callback(self, request: web.Request) -> web.Response:
         """One message or event in; a passive reply, or `success`, out."""
+        started = time.monotonic()
         try:
             decision, encrypted = await self._accept(request)
+            text = await self._answer(decision, started)
         except Rejected as exc:
             log.warning("wechat.callback.rejected reason=%s", exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
-        try:
-            text = await self._answer(decision)
         except (RedisError, OSError) as exc:
-            log.error("wechat.callback.unavailable conversation_id=%s error=%s", _cid(decision), type(exc).__name__)
+            log.error("wechat.callback.unavailable error=%s", type(exc).__name__)
             return web.Response(status=503, text="unavailable")
         return self._respond(text, decision, request, encrypted)
 
@@ -105,6 +109,9 @@ class WeChatChannel:
         encrypt_type = request.query.get("encrypt_type", "raw")
         if encrypt_type not in ("raw", "aes"):
             raise Rejected(400, "unknown_encrypt_type")
+        if encrypt_type not in self._settings.accepted_encryption:
+            raise Rejected(403, "plaintext_refused") if encrypt_type == "raw" else Rejected(400, "aes_not_configured")
+        await self.runtime.replays.admit(request.query["timestamp"], request.query["nonce"], body)
         if encrypt_type == "aes":
             body = self._decrypt(body, request)
         runtime = self.runtime
@@ -131,40 +138,46 @@ class WeChatChannel:
         query = request.query
         return envelope.open(encrypt, query.get("msg_signature"), query["timestamp"], query["nonce"]).encode()
 
-    async def _answer(self, decision: Decision) -> str:
-        """The passive reply text ("" answers `success`), running the turn at most once per message."""
+    async def _answer(self, decision: Decision, started: float) -> str:
+        """The passive reply text ("" answers `success`), running the turn once per message while we hold it."""
         if decision.action == Action.IGNORE:
             log.info("wechat.event.ignored conversation_id=%s kind=%s", _cid(decision), decision.message.kind.value)
             return ""
         runtime = self.runtime
-        if not await runtime.dedup.claim(decision.dedup_key):
-            outcome = await runtime.dedup.outcome(decision.dedup_key, self._settings.deadline_s)
-            log.info("wechat.callback.retry conversation_id=%s known=%s", _cid(decision), outcome is not None)
-            return outcome or ""
-        if decision.window is not None:
-            await runtime.windows.open(decision.message.user_id, decision.window)
-        if decision.action == Action.TEMPLATE:
-            text = runtime.templates.text(decision.template or "", CHANNEL)
-        else:
-            text = await self._run_turn(decision)
-        await runtime.dedup.finish(decision.dedup_key, text)
-        return text
+        claim = await runtime.dedup.claim(decision.dedup_key, self._settings.deadline_s)
+        if claim.lease is None:
+            log.info("wechat.callback.retry conversation_id=%s known=%s", _cid(decision), claim.outcome is not None)
+            return claim.outcome or ""
+        try:
+            if decision.window is not None:
+                await runtime.windows.open(decision.message.user_id, decision.window)
+            if decision.action == Action.TEMPLATE:
+                text = runtime.templates.text(decision.template or "", CHANNEL)
+                await claim.lease.finish(text)
+                return text
+        except BaseException:
+            await claim.lease.abandon()
+            raise
+        # a retry that waited for a dead process's lease has only what is left of WeChat's 5 s
+        return await self._run_turn(decision, claim.lease, self._settings.deadline_s - (time.monotonic() - started))
 
-    async def _run_turn(self, decision: Decision) -> str:
+    async def _run_turn(self, decision: Decision, lease: Lease, deadline: float) -> str:
         turn = self._spawn(self._turn(decision.message))
-        deadline = self._settings.deadline_s
         done, _ = await asyncio.wait({turn}, timeout=deadline) if deadline > 0 else (set(), set())
         if turn not in done:
             log.warning("wechat.reply.deadline_missed conversation_id=%s", _cid(decision))
-            self._spawn(self._deliver_late(decision, turn))
+            self._spawn(self._deliver_late(decision, turn, lease))
             return ""
         pieces = render.split_text(render.passive_text(turn.result()))
+        await lease.finish(pieces[0] if pieces else "")
         if len(pieces) > 1:
             self._spawn(self._push(decision, [Reply(piece) for piece in pieces[1:]]))
         return pieces[0] if pieces else ""
 
     async def _turn(self, message: InboundMessage) -> list[Reply]:
         try:
+            if self._settings.debug_turn_delay_s:
+                await asyncio.sleep(self._settings.debug_turn_delay_s)
             return await self._on_message(message)
         except TurnFailed as exc:
             return exc.replies
@@ -172,11 +185,24 @@ class WeChatChannel:
             log.exception("wechat.turn.failed conversation_id=%s:%s", CHANNEL, mask(message.user_id))
             return [self.runtime.templates.reply("internal_error", CHANNEL)]
 
-    async def _deliver_late(self, decision: Decision, turn: asyncio.Task) -> None:
-        await self._push(decision, await turn)
+    async def _deliver_late(self, decision: Decision, turn: asyncio.Task, lease: Lease) -> None:
+        """Push a late turn's answer, then record the message done (until then a crash lets a retry take over)."""
+        try:
+            await self._push(decision, await turn)
+        except BaseException:
+            await lease.abandon()
+            raise
+        await lease.finish("")
 
     async def _push(self, decision: Decision, replies: list[Reply]) -> None:
+        """Customer-service messages, retried with back-off on the platform's transient codes (-1, -2, 45011…)."""
         result = await self.runtime.pusher.push(decision.message.user_id, replies)
+        for delay in PUSH_RETRY_S:
+            if result.status != PushStatus.FAILED or result.code not in RETRYABLE:
+                break
+            log.info("wechat.push.retry conversation_id=%s code=%s in_s=%.1f", _cid(decision), result.code, delay)
+            await asyncio.sleep(delay)
+            result = await self.runtime.pusher.push(decision.message.user_id, replies, skip=result.sent)
         log.info("wechat.push.done conversation_id=%s status=%s sent=%d code=%s", _cid(decision),
                  result.status.value, result.sent, result.code)
 

@@ -1,111 +1,169 @@
-"""WeChat retries a callback up to three times: remember each message so its turn runs once, wherever it lands.
+"""WeChat retries a callback up to three times: run each message's turn once, wherever it lands, and never lose it.
 
-A claim is taken before the turn; the outcome (the passive reply text, or "" when the reply went, or will go,
-through the customer-service API) is stored when the first answer is made, so a retry re-serves it.
+A delivery takes a short lease on the message before its turn and renews it while the turn (and a late reply's
+push) runs; when it is done the lease becomes a done record holding the answer (the passive reply text, or ""
+when the reply went through the customer-service API), which later retries get again. A process that dies stops
+renewing: its lease runs out within ``lease_s`` and the next retry takes the message over.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+import uuid
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-PENDING = "pending"
+log = logging.getLogger(__name__)
+
+_LEASE = "lease:"
 _DONE = "done:"
 _POLL_S = 0.05
 
 
+class Lease(Protocol):
+    """This process's hold on one message while its turn runs."""
+
+    async def finish(self, outcome: str) -> None:
+        """Replace the lease by the done record that answers later retries ("" means `success`)."""
+        ...
+
+    async def abandon(self) -> None:
+        """Give the message up so that the next retry runs it (the turn could not be run)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a delivery found: a lease of its own (run the turn), the recorded answer, or neither (still running)."""
+
+    lease: Lease | None = None
+    outcome: str | None = None
+
+
 class Deduplicator(Protocol):
-    """Claims of callback keys, shared by every process that may receive a retry."""
+    """Leases and done records of callback keys, shared by every process that may receive a retry."""
 
-    async def claim(self, key: str) -> bool:
-        """True for the first delivery of ``key``; False for a retry."""
-        ...
-
-    async def finish(self, key: str, outcome: str) -> None:
-        """Record what the first delivery answered ("" means `success`)."""
-        ...
-
-    async def outcome(self, key: str, timeout_s: float) -> str | None:
-        """The recorded outcome, waiting up to ``timeout_s`` while still pending; None if it is still pending."""
+    async def claim(self, key: str, wait_s: float) -> Claim:
+        """A lease when nobody holds a live one; else the recorded outcome, waiting up to ``wait_s`` for it."""
         ...
 
 
 class InMemoryDeduplicator:
-    """Claims in this process only (the embedded default)."""
+    """Leases in this process only (the embedded default): a lease lives as long as its turn."""
 
     def __init__(self, ttl_s: float):
         self._ttl_s = ttl_s
-        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._events: dict[str, asyncio.Event] = {}
+        self._done: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._running: dict[str, asyncio.Event] = {}
 
-    async def claim(self, key: str) -> bool:
-        """True for the first delivery of ``key``."""
+    async def claim(self, key: str, wait_s: float) -> Claim:
+        """A lease for the first delivery; retries wait for the answer while it runs."""
         self._expire(time.monotonic())
-        if key in self._entries:
-            return False
-        self._entries[key] = (time.monotonic() + self._ttl_s, PENDING)
-        self._events[key] = asyncio.Event()
-        return True
+        if key not in self._done and key not in self._running:
+            self._running[key] = asyncio.Event()
+            return Claim(lease=_MemoryLease(self, key))
+        running = self._running.get(key)
+        if running is not None:
+            try:
+                await asyncio.wait_for(running.wait(), wait_s)
+            except asyncio.TimeoutError:
+                pass
+        if key in self._done:
+            return Claim(outcome=self._done[key][1])
+        return Claim() if key in self._running else await self.claim(key, 0)
 
-    async def finish(self, key: str, outcome: str) -> None:
-        """Record the outcome and wake retries waiting for it."""
-        self._entries[key] = (time.monotonic() + self._ttl_s, _DONE + outcome)
-        self._entries.move_to_end(key)
-        event = self._events.pop(key, None)
+    def _end(self, key: str, outcome: str | None) -> None:
+        if outcome is not None:
+            self._done[key] = (time.monotonic() + self._ttl_s, outcome)
+            self._done.move_to_end(key)
+        event = self._running.pop(key, None)
         if event is not None:
             event.set()
 
-    async def outcome(self, key: str, timeout_s: float) -> str | None:
-        """The outcome once known (waiting up to ``timeout_s``)."""
-        event = self._events.get(key)
-        if event is not None:
-            try:
-                await asyncio.wait_for(event.wait(), timeout_s)
-            except asyncio.TimeoutError:
-                return None
-        entry = self._entries.get(key)
-        return _decode(entry[1]) if entry else None
-
     def _expire(self, now: float) -> None:
-        while self._entries:
-            key, (expires, _) = next(iter(self._entries.items()))
+        while self._done:
+            expires, _ = next(iter(self._done.values()))
             if expires > now:
                 return
-            del self._entries[key]
-            self._events.pop(key, None)
+            self._done.popitem(last=False)
+
+
+class _MemoryLease:
+    def __init__(self, owner: InMemoryDeduplicator, key: str):
+        self._owner, self._key = owner, key
+
+    async def finish(self, outcome: str) -> None:
+        self._owner._end(self._key, outcome)
+
+    async def abandon(self) -> None:
+        self._owner._end(self._key, None)
+
+
+# KEYS[1] the message, ARGV[1] our lease value; then a TTL in ms (renew) or the done value and TTL in s (finish).
+_RENEW = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+return 0"""
+_FINISH = """if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end
+return 0"""
+_ABANDON = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0"""
 
 
 class RedisDeduplicator:
-    """Claims in Redis (SET NX with a TTL), so retries landing on another process are recognised."""
+    """Leases and done records in Redis, so a retry on another process is recognised or, after a crash, runs."""
 
-    def __init__(self, redis: Redis, prefix: str, ttl_s: int):
+    def __init__(self, redis: Redis, prefix: str, ttl_s: int, lease_s: float):
         self._redis = redis
         self._prefix = f"{prefix}wechat:dedup:"
         self._ttl_s = ttl_s
+        self._lease_ms = max(int(lease_s * 1000), 100)
 
-    async def claim(self, key: str) -> bool:
-        """True for the first delivery of ``key`` across all processes."""
-        return bool(await self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl_s))
-
-    async def finish(self, key: str, outcome: str) -> None:
-        """Record the outcome for retries on any process."""
-        await self._redis.set(self._prefix + key, _DONE + outcome, ex=self._ttl_s)
-
-    async def outcome(self, key: str, timeout_s: float) -> str | None:
-        """Poll until the outcome is recorded or ``timeout_s`` passes."""
-        deadline = time.monotonic() + timeout_s
+    async def claim(self, key: str, wait_s: float) -> Claim:
+        """Take the message if free (or its owner died); else poll up to ``wait_s`` for its outcome."""
+        deadline = time.monotonic() + wait_s
+        name = self._prefix + key
         while True:
-            raw = await self._redis.get(self._prefix + key)
-            value = raw.decode("utf-8") if raw is not None else None
-            if value is not None and value != PENDING:
-                return _decode(value)
-            if value is None or time.monotonic() >= deadline:
-                return None
-            await asyncio.sleep(min(_POLL_S, max(deadline - time.monotonic(), 0)))
+            value = f"{_LEASE}{uuid.uuid4().hex}"
+            if await self._redis.set(name, value, nx=True, px=self._lease_ms):
+                return Claim(lease=_RedisLease(self._redis, name, value, self._lease_ms, self._ttl_s))
+            raw = await self._redis.get(name)
+            if raw is not None and raw.startswith(_DONE.encode()):
+                return Claim(outcome=raw[len(_DONE):].decode("utf-8"))
+            if raw is not None and time.monotonic() >= deadline:
+                return Claim()
+            if raw is not None:
+                await asyncio.sleep(min(_POLL_S, max(deadline - time.monotonic(), 0)))
 
 
-def _decode(value: str) -> str | None:
-    return value[len(_DONE):] if value.startswith(_DONE) else None
+class _RedisLease:
+    """Renewed every third of its length until finished or abandoned."""
+
+    def __init__(self, redis: Redis, name: str, value: str, lease_ms: int, ttl_s: int):
+        self._redis, self._name, self._value, self._ttl_s = redis, name, value, ttl_s
+        self._lease_ms = lease_ms
+        self._renewal = asyncio.create_task(self._renew())
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease_ms / 3000)
+            try:
+                if not await self._redis.eval(_RENEW, 1, self._name, self._value, self._lease_ms):
+                    log.warning("wechat.dedup.lease_lost key=%s", self._name.rsplit(":", 1)[-1])
+                    return
+            except RedisError as exc:
+                log.warning("wechat.dedup.renew_failed error=%s", type(exc).__name__)
+
+    async def _end(self, script: str, *args: object) -> int:
+        self._renewal.cancel()
+        return await self._redis.eval(script, 1, self._name, self._value, *args)
+
+    async def finish(self, outcome: str) -> None:
+        if not await self._end(_FINISH, _DONE + outcome, self._ttl_s):
+            log.warning("wechat.dedup.finished_after_takeover key=%s", self._name.rsplit(":", 1)[-1])
+
+    async def abandon(self) -> None:
+        await self._end(_ABANDON)

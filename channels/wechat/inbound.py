@@ -22,6 +22,11 @@ from dialogue.types import InboundMessage, MessageKind
 CHANNEL = "wechat"
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
 _PARSE_ERRORS = (ExpatError, KeyError, TypeError, AttributeError, ValueError)
+_DIGITS = re.compile(r"[0-9]{1,20}")
+CREATE_TIME_RANGE = (946_684_800, 4_102_444_800)
+"""2000-01-01 .. 2100-01-01 UTC: anything else is not a message time (and would not fit a datetime everywhere)."""
+MSG_ID_RANGE = (1, 2**63 - 1)
+"""WeChat's MsgId is a signed 64-bit integer."""
 
 
 class Action(str, Enum):
@@ -70,19 +75,31 @@ def load_root(xml: bytes) -> dict[str, Any]:
 def parse(xml: bytes, click_intents: Mapping[str, str], subscribe_intent: str) -> Decision:
     """The Decision for one plaintext callback body; Rejected(400) when it is not a WeChat message."""
     root = load_root(xml)
+    created = _number(root, "CreateTime", CREATE_TIME_RANGE)
+    msg_id = _number(root, "MsgId" if "MsgId" in root else "MsgID", MSG_ID_RANGE, required=False)
     try:
         message = parse_message(xml.decode("utf-8"))
-        openid, account, created = message.source, message.target, int(root["CreateTime"])
-        msg_id = int(root.get("MsgId") or root.get("MsgID") or 0)
+        openid, account = message.source, message.target
     except _PARSE_ERRORS:
         raise Rejected(400, "malformed_message") from None
-    if not _is_text(openid) or not _is_text(account):
-        raise Rejected(400, "malformed_message")
+    for name, value in (("FromUserName", openid), ("ToUserName", account)):
+        if not _is_text(value):
+            raise Rejected(400, f"invalid_field:{name}")
     key = f"msg:{msg_id}" if msg_id and not isinstance(message, events.BaseEvent) else f"evt:{openid}:{created}"
     base = {"channel": CHANNEL, "user_id": openid, "conversation_id": f"{CHANNEL}:{openid}",
             "message_id": key, "received_at": datetime.fromtimestamp(created, timezone.utc)}
     decision = _map(message, root, click_intents, subscribe_intent)
     return Decision(InboundMessage(**base, **decision.pop("fields")), account, key, **decision)
+
+
+def _number(root: dict[str, Any], name: str, bounds: tuple[int, int], required: bool = True) -> int:
+    """An integer field in range; Rejected(400) naming the field otherwise (0 when absent and optional)."""
+    raw = root.get(name)
+    if raw is None and not required:
+        return 0
+    if not isinstance(raw, str) or not _DIGITS.fullmatch(raw.strip()) or not bounds[0] <= int(raw) <= bounds[1]:
+        raise Rejected(400, f"invalid_field:{name}")
+    return int(raw)
 
 
 def _is_text(value: Any) -> bool:

@@ -49,10 +49,11 @@ class Pusher:
         self._api = api
         self._windows = windows
 
-    async def push(self, openid: str, replies: list[Reply]) -> PushResult:
-        """Send ``replies`` (split and `msgmenu` as needed), one reservation per message."""
-        sent = 0
-        for body in custom_messages(openid, replies):
+    async def push(self, openid: str, replies: list[Reply], skip: int = 0) -> PushResult:
+        """Send ``replies`` (split and `msgmenu` as needed), one reservation per message; ``skip`` the messages an
+        earlier attempt sent (``sent`` counts them too)."""
+        sent = skip
+        for body in custom_messages(openid, replies)[skip:]:
             slot = await self._windows.reserve(openid)
             if slot in (Slot.CLOSED, Slot.EXHAUSTED):
                 status = PushStatus.OUTSIDE_WINDOW if slot == Slot.CLOSED else PushStatus.QUOTA_EXHAUSTED

@@ -14,6 +14,7 @@ from channels.wechat.api import WeChatApiClient
 from channels.wechat.dedup import Deduplicator, InMemoryDeduplicator, RedisDeduplicator
 from channels.wechat.menu import click_intents
 from channels.wechat.push import Pusher
+from channels.wechat.replay import InMemoryReplayCache, RedisReplayCache, ReplayCache
 from channels.wechat.security import Envelope
 from channels.wechat.settings import WeChatSettings
 from channels.wechat.tokens import InMemoryTokenCache, RedisTokenCache
@@ -27,6 +28,7 @@ class Runtime:
 
     templates: Templates
     dedup: Deduplicator
+    replays: ReplayCache
     windows: WindowTracker
     api: WeChatApiClient
     pusher: Pusher
@@ -67,11 +69,14 @@ async def open_runtime(settings: WeChatSettings) -> AsyncIterator[Runtime]:
         redis = await stack.enter_async_context(open_redis(settings.redis_url))
         api = await stack.enter_async_context(open_api(settings, redis))
         if redis is not None:
-            dedup: Deduplicator = RedisDeduplicator(redis, settings.key_prefix, settings.dedup_ttl_s)
+            dedup: Deduplicator = RedisDeduplicator(redis, settings.key_prefix, settings.dedup_ttl_s,
+                                                    settings.lease_s)
             windows: WindowTracker = RedisWindowTracker(redis, settings.key_prefix)
+            replays: ReplayCache = RedisReplayCache(redis, settings.key_prefix, settings.replay_window_s)
         else:
             dedup, windows = InMemoryDeduplicator(settings.dedup_ttl_s), InMemoryWindowTracker()
+            replays = InMemoryReplayCache(settings.replay_window_s)
         envelope = (Envelope(settings.token, settings.encoding_aes_key, settings.app_id)
                     if settings.encoding_aes_key else None)
-        yield Runtime(Templates.load(settings.templates), dedup, windows, api, Pusher(api, windows), envelope,
+        yield Runtime(Templates.load(settings.templates), dedup, replays, windows, api, Pusher(api, windows), envelope,
                       click_intents(settings.menu))

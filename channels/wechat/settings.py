@@ -1,9 +1,12 @@
 """The WeChat channel's own settings, read from the `channels.wechat` config section without importing `bot`."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+DEBUG_DELAY_ENV = "FD_TEST_WECHAT_TURN_DELAY_S"
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class WeChatSettings:
     app_id: str
     app_secret: str | None = None
     encoding_aes_key: str | None = None
+    mode: str | None = None
     api_base_url: str = "https://api.weixin.qq.com"
     api_timeout_s: float = 5.0
     deadline_s: float = 4.0
@@ -46,6 +50,18 @@ class WeChatSettings:
     key_prefix: str = "frontdoor:"
     templates: Path | None = None
     template_messages: dict[str, TemplateMessage] = field(default_factory=dict)
+    debug_turn_delay_s: float = 0.0
+
+    @property
+    def accepted_encryption(self) -> frozenset[str]:
+        """`encrypt_type`s the mode accepts: safe mode refuses plaintext (no downgrade), plain mode refuses aes."""
+        mode = self.mode or ("safe" if self.encoding_aes_key else "plain")
+        return frozenset({"plain": {"raw"}, "compatible": {"raw", "aes"}, "safe": {"aes"}}[mode])
+
+    @property
+    def lease_s(self) -> float:
+        """How long a turn's claim outlives its process: about the deadline, so a retry after a crash takes over."""
+        return max(self.deadline_s, 2.0)
 
 
 def _button(raw: Any) -> MenuButton:
@@ -58,7 +74,7 @@ def settings_from(config: Any) -> WeChatSettings:
     section = config.channels.wechat
     return WeChatSettings(
         token=section.token or "", app_id=section.app_id or "", app_secret=section.app_secret,
-        encoding_aes_key=section.encoding_aes_key, api_base_url=section.api_base_url.rstrip("/"),
+        encoding_aes_key=section.encoding_aes_key, mode=section.mode, api_base_url=section.api_base_url.rstrip("/"),
         api_timeout_s=section.api_timeout_s, deadline_s=section.deadline_s,
         replay_window_s=section.replay_window_s, dedup_ttl_s=section.dedup_ttl_s,
         max_body_bytes=section.max_body_bytes, subscribe_intent=section.subscribe_intent,
@@ -66,4 +82,13 @@ def settings_from(config: Any) -> WeChatSettings:
         key_prefix=config.redis.key_prefix, templates=config.dialogue.templates,
         template_messages={kind: TemplateMessage(t.template_id, dict(t.fields), t.url)
                            for kind, t in section.templates.items()},
+        debug_turn_delay_s=_debug_delay(),
     )
+
+
+def _debug_delay() -> float:
+    """Crash tests only: seconds each turn waits before it runs (set by the test harness, never in config)."""
+    try:
+        return max(float(os.environ.get(DEBUG_DELAY_ENV, "0")), 0.0)
+    except ValueError:
+        return 0.0

@@ -29,7 +29,7 @@ def wechat_config(app_config, fake_api):
     def make(**overrides: str):
         env = {"FRONTDOOR_CHANNELS__WECHAT__ENABLED": "true", "FRONTDOOR_CHANNELS__WECHAT__TOKEN": TOKEN,
                "FRONTDOOR_CHANNELS__WECHAT__APP_ID": APP_ID, "FRONTDOOR_CHANNELS__WECHAT__APP_SECRET": APP_SECRET,
-               "FRONTDOOR_CHANNELS__WECHAT__ENCODING_AES_KEY": AES_KEY,
+               "FRONTDOOR_CHANNELS__WECHAT__ENCODING_AES_KEY": AES_KEY, "FRONTDOOR_CHANNELS__WECHAT__MODE": "compatible",
                "FRONTDOOR_CHANNELS__WECHAT__API_BASE_URL": fake_api.base_url,
                "FRONTDOOR_CHANNELS__WECHAT__DEADLINE_S": "4.8", "FRONTDOOR_DIALOGUE__BIND_FIRST_CHANNELS": "",
                **overrides}

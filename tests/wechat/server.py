@@ -3,6 +3,7 @@ signer and WeChatCrypto, exactly as the platform sends them; reads passive repli
 from __future__ import annotations
 
 import itertools
+import secrets
 import time
 from pathlib import Path
 from string import Template
@@ -47,9 +48,10 @@ class WeChatServer:
         self.token = token
         self.crypto = WeChatCrypto(token, aes_key, app_id)
 
-    def query(self, timestamp: str | None = None, nonce: str = "1234567890") -> dict[str, str]:
-        """signature, timestamp and nonce for a plaintext request."""
+    def query(self, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
+        """signature, timestamp and a fresh nonce for a plaintext request (WeChat signs every delivery anew)."""
         timestamp = timestamp or str(int(time.time()))
+        nonce = nonce or str(secrets.randbelow(10**10))
         return {"signature": signature(self.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce,
                 "openid": "not-used-by-us"}
 

@@ -113,7 +113,7 @@ def test_unsupported_media_goes_to_the_engine_as_unsupported():
     ("bad/truncated.xml", "malformed_xml"),
     ("bad/wrong_root.xml", "malformed_xml"),
     ("bad/no_msgtype.xml", "malformed_message"),
-    ("bad/nested_fields.xml", "malformed_message"),
+    ("bad/nested_fields.xml", "invalid_field:CreateTime"),
 ])
 def test_bad_xml_is_rejected_before_any_work(name, reason):
     with pytest.raises(Rejected) as caught:

@@ -33,7 +33,7 @@ class GatedTurns:
 async def gated_server(aiohttp_client, fake_api, deadline_s: float, redis: dict[str, str] | None = None):
     turns = GatedTurns()
     settings = WeChatSettings(token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET, encoding_aes_key=AES_KEY,
-                              api_base_url=fake_api.base_url, deadline_s=deadline_s,
+                              mode="compatible", api_base_url=fake_api.base_url, deadline_s=deadline_s,
                               redis_url=(redis or {}).get("FRONTDOOR_REDIS__URL"),
                               key_prefix=(redis or {}).get("FRONTDOOR_REDIS__KEY_PREFIX", "frontdoor:"))
     app = web.Application()
