@@ -151,10 +151,6 @@ class WeChatChannel:
         try:
             if decision.window is not None:
                 await runtime.windows.open(decision.message.user_id, decision.window)
-            if decision.action == Action.TEMPLATE:
-                text = runtime.templates.text(decision.template or "", CHANNEL)
-                await claim.lease.finish(text)
-                return text
         except BaseException:
             await claim.lease.abandon()
             raise
