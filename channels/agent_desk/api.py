@@ -103,7 +103,8 @@ async def queue(request: web.Request) -> web.Response:
     groups = d.settings.visible_groups(session.group_id, session.role)
     entries = [entry_view(e) for e in await d.board.entries(groups)]
     return web.json_response({"entries": entries, "presence": await d.board.presence(), "seq": await d.board.seq(),
-                              "groups": sorted(groups)}, dumps=_dumps)
+                              "groups": sorted(groups),
+                              "transfer_to": [{"id": g.id, "name": g.name} for g in d.settings.groups]}, dumps=_dumps)
 
 
 async def conversation(request: web.Request) -> web.Response:

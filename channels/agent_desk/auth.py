@@ -25,9 +25,9 @@ def deps(request: web.Request):
     return request.app[DEPS_KEY]
 
 
-def page(name: str, **values: str) -> web.Response:
+def page(template: str, **values: str) -> web.Response:
     """A server-rendered page; every value is HTML-escaped."""
-    text = Template((TEMPLATES / name).read_text(encoding="utf-8")).substitute(
+    text = Template((TEMPLATES / template).read_text(encoding="utf-8")).substitute(
         {k: html.escape(v, quote=True) for k, v in values.items()})
     return web.Response(text=text, content_type="text/html", charset="utf-8",
                         headers={"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "

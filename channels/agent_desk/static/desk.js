@@ -53,7 +53,7 @@
     }
     const transfer = $("transfer-group");
     if (!transfer.options.length) {
-      for (const group of data.groups) transfer.append(new Option(group, group));
+      for (const group of data.transfer_to) transfer.append(new Option(group.name, group.id));
     }
   }
 
