@@ -40,13 +40,20 @@ class AuthSettings:
     replay_window_s: int = 300
     leeway_s: int = 30
 
+    @property
+    def signature_ttl_s(self) -> int:
+        """How long a signature must be remembered: its timestamp passes from window before to window after."""
+        return 2 * self.replay_window_s + 1
+
 
 @dataclass(frozen=True)
 class Identity:
-    """The app user a request speaks for; ``verified`` only when the app backend vouched for it."""
+    """The app user a request speaks for; ``verified`` only when the app backend vouched for it; a signed
+    request carries its ``signature`` so the channel can refuse it the second time."""
 
     user_id: str
     verified: bool
+    signature: str | None = None
 
 
 def anonymous(sender: str) -> Identity:
@@ -116,7 +123,7 @@ class AppAuth:
         expected = sign(secret, timestamp, method, path_qs, body)
         if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
             raise AuthFailed("signature_invalid")
-        return Identity(_vouched(sender), True)
+        return Identity(_vouched(sender), True, expected)
 
 
 def _vouched(user_id: object) -> str:

@@ -11,13 +11,14 @@ import json
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Mapping
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
 
 from aiohttp import WSMsgType, web
 from redis.exceptions import RedisError
 
 from channels.app.auth import ANONYMOUS_PREFIX, AppAuth, AuthFailed, AuthSettings, Identity, anonymous
 from channels.app.mailbox import InMemoryMailbox, Mailbox, RedisMailbox
+from channels.app.replay import InMemorySeenSignatures, RedisSeenSignatures, SeenSignatures
 from channels.app.rest import RequestError, dumps, parse_body, render
 from channels.base import ChannelDeps, Delivery
 from dialogue.types import InboundMessage, OnMessage, Reply, TurnFailed
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "app"
 MAX_CURSOR = 2**53
 HEARTBEAT_S = 30.0
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass(frozen=True)
@@ -49,17 +51,20 @@ class AppChannel:
         self._settings = settings
         self._auth = AppAuth(settings.auth)
         self._mailbox: Mailbox | None = None
+        self._seen: SeenSignatures = InMemorySeenSignatures()
 
     def setup(self, app: web.Application) -> None:
         """Register the webhook, the WebSocket and the poll routes."""
-        app.router.add_post("/webhooks/rest/webhook", self.webhook)
-        app.router.add_get("/app/ws", self.websocket)
-        app.router.add_get("/app/messages", self.poll)
+        app.router.add_post("/webhooks/rest/webhook", _unavailable_as_503(self.webhook))
+        app.router.add_get("/app/ws", _unavailable_as_503(self.websocket))
+        app.router.add_get("/app/messages", _unavailable_as_503(self.poll))
 
     @asynccontextmanager
     async def open(self, deps: ChannelDeps) -> AsyncIterator[None]:
-        """Keep pushed messages in Redis when `bot/` has a client, else in this process."""
+        """Keep pushed messages and seen signatures in Redis when `bot/` has a client, else in this process."""
         settings = self._settings
+        if deps.redis is not None:
+            self._seen = RedisSeenSignatures(deps.redis, deps.key_prefix)
         self._mailbox = (RedisMailbox(deps.redis, deps.key_prefix, settings.mailbox_max_messages,
                                       settings.mailbox_ttl_s)
                          if deps.redis is not None else
@@ -101,7 +106,7 @@ class AppChannel:
             return web.json_response({"error": "too_large", "detail": "body exceeds server.max_body_bytes"},
                                      status=413)
         try:
-            identity = self._identify(request, raw, sender) or anonymous(sender)
+            identity = await self._identify(request, raw, sender) or anonymous(sender)
         except AuthFailed as exc:
             return _unauthorized(exc)
         message_id = metadata.get("message_id")
@@ -119,7 +124,7 @@ class AppChannel:
     async def poll(self, request: web.Request) -> web.Response:
         """Messages after `since` (which acknowledges everything up to it) and the cursor to send next time."""
         try:
-            user_id, since = self._subscriber(request)
+            user_id, since = await self._subscriber(request)
         except AuthFailed as exc:
             return _unauthorized(exc)
         except RequestError as exc:
@@ -133,7 +138,7 @@ class AppChannel:
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """Push each waiting message as `{"cursor", "recipient_id", "text", …}`; the client sends `{"ack": N}`."""
         try:
-            user_id, since = self._subscriber(request)
+            user_id, since = await self._subscriber(request)
         except AuthFailed as exc:
             return _unauthorized(exc)
         except RequestError as exc:
@@ -164,14 +169,18 @@ class AppChannel:
                 except asyncio.TimeoutError:
                     pass
 
-    def _identify(self, request: web.Request, body: bytes, sender: str | None,
-                  token: str | None = None) -> Identity | None:
-        return self._auth.identify(request.headers, request.method, request.path_qs, body, sender, token)
+    async def _identify(self, request: web.Request, body: bytes, sender: str | None,
+                        token: str | None = None) -> Identity | None:
+        identity = self._auth.identify(request.headers, request.method, request.path_qs, body, sender, token)
+        if identity is not None and identity.signature is not None:
+            if not await self._seen.first(identity.signature, self._settings.auth.signature_ttl_s):
+                raise AuthFailed("signature_replayed")
+        return identity
 
-    def _subscriber(self, request: web.Request) -> tuple[str, int]:
+    async def _subscriber(self, request: web.Request) -> tuple[str, int]:
         """The vouched user of a socket or poll request (a JWT in the header or `token`, or a signature)."""
         query = request.query
-        identity = self._identify(request, b"", query.get("sender"), query.get("token"))
+        identity = await self._identify(request, b"", query.get("sender"), query.get("token"))
         if identity is None:
             raise AuthFailed("credentials_required")
         raw = query.get("since", "0")
@@ -188,6 +197,20 @@ async def _acknowledge(mailbox: Mailbox, user_id: str, data: str) -> None:
     cursor = frame.get("ack") if isinstance(frame, dict) else None
     if isinstance(cursor, int) and not isinstance(cursor, bool) and 0 <= cursor <= MAX_CURSOR:
         await mailbox.ack(user_id, cursor)
+
+
+def _unavailable_as_503(handler: Handler) -> Handler:
+    """Redis (signatures, mailboxes) out of reach is a 503 the client may retry, never a 500."""
+
+    async def guarded(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except (RedisError, OSError) as exc:
+            log.error("app.unavailable path=%s error=%s", request.path, type(exc).__name__)
+            return web.json_response({"error": "unavailable", "detail": "try again shortly"}, status=503,
+                                     headers={"Retry-After": "5"})
+
+    return guarded
 
 
 def _unauthorized(exc: AuthFailed) -> web.Response:

@@ -101,13 +101,18 @@ def signed(body: bytes, at: int, secret: str = HMAC_SECRET) -> dict[str, str]:
             "Content-Type": "application/json"}
 
 
-async def test_a_signed_request_speaks_for_its_sender_and_a_replay_outside_the_window_is_refused(client):
+async def test_a_signed_request_speaks_for_its_sender_once_and_a_replay_is_refused(client):
     number = await bound_ticket(client)
     body = json.dumps({"sender": "demo-bound", "message": "我的工单现在处理到哪一步了？"}).encode()
     fresh = await client.post(WEBHOOK, data=body, headers=signed(body, int(time.time())))
     assert fresh.status == 200 and number in await fresh.text()
     stale = await client.post(WEBHOOK, data=body, headers=signed(body, int(time.time()) - 301))
     assert stale.status == 401 and (await stale.json())["detail"] == "timestamp_stale"
+    thanks = json.dumps({"sender": "demo-bound", "message": "好的，谢谢"}).encode()
+    captured = signed(thanks, int(time.time()))
+    assert (await client.post(WEBHOOK, data=thanks, headers=captured)).status == 200
+    replayed = await client.post(WEBHOOK, data=thanks, headers=captured)
+    assert replayed.status == 401 and (await replayed.json())["detail"] == "signature_replayed"
     altered = body.replace(b"demo-bound", b"demo-other")
     tampered = await client.post(WEBHOOK, data=altered, headers=signed(body, int(time.time())))
     assert tampered.status == 401 and (await tampered.json())["detail"] == "signature_invalid"

@@ -127,3 +127,4 @@ async def test_with_redis_a_message_sent_by_one_process_reaches_a_socket_on_anot
     assert pushed["text"] == "另一台服务器发出的客服回复"
     await socket.close()
     assert (await poll(second, 0))["messages"][0]["text"] == "另一台服务器发出的客服回复"
+
