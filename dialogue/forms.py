@@ -1,4 +1,4 @@
-"""Slot filling (like Rasa forms): ask for what is missing, accept several slots at once, corrections, cancel, confirm."""
+"""Slot filling (like Rasa forms): ask what is missing, take several slots at once, corrections, misses, confirm."""
 from __future__ import annotations
 
 import re
@@ -246,6 +246,6 @@ def named_slot(form: Form, text: str) -> Slot | None:
 
 
 def after_marker(text: str) -> str:
-    """What follows the last "改成/换成/应该是/是" of a correction ("" when nothing does)."""
-    parts = _AFTER_MARKER.split(text)
+    """What follows the last "改成/换成/应该是/是" of a correction, a trailing "不是…" left out ("" when nothing)."""
+    parts = _AFTER_MARKER.split(re.sub(r"[，,]?\s*而?不是[^，,。]*[。！!]?$", "", text))
     return parts[-1].strip(" 。！!，,") if len(parts) > 1 else ""

@@ -96,14 +96,14 @@ class Handoff:
                       route: Handler) -> list[Reply]:
         """A message while queued: cancel, run an urgent request keeping the place, leave for another, or wait."""
         conversation = ctx.conversation
+        if outranks:
+            return [ctx.reply("handoff_kept"), *await route(ctx, parse)]
+        if _asks_something_else(parse) and parse.intent != "cancel":
+            await self.abandon(conversation, "left")
+            return [ctx.reply("handoff_left"), *await route(ctx, parse)]
         if cancel:
             await self.abandon(conversation, "cancelled")
             return [ctx.reply("handoff_cancelled", kind=ReplyKind.MENU)]
-        if outranks:
-            return [ctx.reply("handoff_kept"), *await route(ctx, parse)]
-        if _asks_something_else(parse):
-            await self.abandon(conversation, "left")
-            return [ctx.reply("handoff_left"), *await route(ctx, parse)]
         if self._timed_out(conversation):
             reason = conversation.handoff.reason if conversation.handoff else "request_human"
             await self.abandon(conversation, "timeout")

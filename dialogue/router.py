@@ -47,6 +47,8 @@ class Router:
         log.info("form.turn conversation_id=%s flow=%s move=%s", conversation.id, state.name, move.value)
         if move is Move.CANCEL:
             conversation.flow = conversation.paused = None
+            if trigger is not None and trigger.name != state.name and parse.intent != "cancel":
+                return await self._outside(ctx, parse)   # "never mind that, my line is down": the new request
             return [ctx.reply("cancelled", kind=ReplyKind.MENU)]
         if move is Move.CORRECTION:
             return await flow.form.correct(ctx, state, parse)

@@ -1,4 +1,4 @@
-"""What a message means inside a form, decided before any slot is filled: answer, digression, correction, cancel, switch."""
+"""What a message means inside a form, decided before any slot is filled: answer, digression, correction, cancel…"""
 from __future__ import annotations
 
 import re
@@ -9,11 +9,13 @@ from dialogue.forms import CHANGE_INTENT, Form, Slot, named_slot
 from nlu import Parse
 
 DIGRESSION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request", "query_outage",
-                                "query_ticket", "urge_ticket", "bind_account", "out_of_scope", "greet", "thank",
-                                "rate_service", "kb_feedback", "kb_article"})
+                                "query_ticket", "urge_ticket", "bind_account", "greet", "thank", "rate_service",
+                                "kb_feedback", "kb_article"})
 """Requests answered on the side while a form waits (the form's own intent is an answer, not a digression)."""
-DIRECT_INTENTS = frozenset({"request_human", "complaint", "goodbye"})
-"""Requests that end the form at once: a person is asked for, or the customer leaves."""
+ASIDE_QUESTIONS = frozenset({"out_of_scope", "goodbye"})
+"""Digressions only when asked as a question (你是机器人吗); otherwise a poor answer to the form's question."""
+DIRECT_INTENTS = frozenset({"request_human", "complaint"})
+"""Requests that end the form at once: a person is asked for."""
 _STOP = re.compile(r"(不|别|甭)(用|要|需要|想)(报|办|弄|搞|修|查|登记|申报|处理|提交|等)?了|(不|别)(报|办|弄|搞|登记|申报|提交|等)了"
                    r"|先不(报|办|弄|搞|用|管|查|提交)|算了|取消|撤销|撤回|不需要|没事了|不用麻烦|退出|^\s*(不用|不要|不必)\W*$")
 """Ways of saying "stop" that the classifier may read as something else while a form runs."""
@@ -59,6 +61,8 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
         return Move.DIRECT
     if trigger is not None and outranks:
         return Move.SWITCH
+    if parse.intent in ASIDE_QUESTIONS:
+        return Move.DIGRESSION if _QUESTION.search(parse.text) else Move.ANSWER
     if parse.intent in DIGRESSION_INTENTS or trigger is not None:
         return Move.DIGRESSION
     return Move.ANSWER
@@ -76,7 +80,8 @@ def _is_correction(form: Form, state: FlowState, parse: Parse, free_text: bool) 
     target = named_slot(form, parse.text)
     if target is not None and (target.name != state.requested_slot or state.confirming):
         return True
-    return not free_text and parse.intent == "deny" and not state.confirming and len(parse.text.strip()) <= 8
+    given = any(state.slots.get(slot.name) for slot in form.slots)
+    return given and not free_text and parse.intent == "deny" and not state.confirming and len(parse.text.strip()) <= 8
 
 
 def _free_answer(slot: Slot, parse: Parse) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dialogue.context import TurnContext
 from dialogue.flows.binding import BindAccountForm, BindCodeForm, welcome
 from dialogue.flows.callback import CallbackForm
-from dialogue.flows.fault_report import FaultReportForm
+from dialogue.flows.fault_report import FaultReportForm, fault_in_passing
 from dialogue.flows.knowledge import knowledge
 from dialogue.flows.outage import OutageForm
 from dialogue.flows.small_talk import small_talk
@@ -31,6 +31,7 @@ def default_flows() -> Registry:
     return Registry([
         Flow("survey", 100, answer_survey, every_message=True),
         form_flow(FaultReportForm(), 90, {"report_fault"}, account=True),
+        Flow("fault_in_passing", 85, fault_in_passing, every_message=True),
         Flow(HANDOFF, 80, _hand_off, frozenset({"request_human", "complaint"})),
         form_flow(UrgeTicketForm(), 70, {"urge_ticket"}, account=True),
         form_flow(TicketStatusForm(), 60, {"query_ticket"}, account=True),

@@ -1,18 +1,22 @@
 """故障申报: collect service, circuit or address, description and phone, confirm, open an incident."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from backend_client import Level, NewTicket, OpenOutcome, TicketKind, TicketOpened
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
-from dialogue.forms import Slot
+from dialogue.forms import FormRunner, Slot
 from dialogue.masking import mask_phone
 from dialogue.types import Reply, ReplyKind
 from nlu import Parse
 
 SERVICE_CHOICES = ("专线", "互联网专线", "宽带", "固话", "云主机", "IDC", "其他")
-OUTAGE_WORDS = ("断", "不通", "中断", "掉线", "上不了网", "打不通", "打不出", "无法访问", "瘫痪", "全部", "没信号", "宕机")
+OUTAGE_WORDS = ("断", "不通", "中断", "掉线", "上不了网", "上不去", "打不通", "打不出", "无法访问", "瘫痪", "全部", "没信号",
+                "宕机", "没网", "用不了", "down")
 """Words that make a fault urgent: the service is down, not merely degraded."""
-SYMPTOM_WORDS = OUTAGE_WORDS + ("慢", "丢包", "卡", "延迟", "红灯", "闪", "打不开", "连不上", "不稳定", "杂音", "故障灯")
+SYMPTOM_WORDS = OUTAGE_WORDS + ("慢", "丢包", "卡", "延迟", "红灯", "闪", "打不开", "连不上", "不稳定", "杂音", "故障灯", "坏了",
+                                "告警", "slow")
 """Words that show a message describes the fault rather than only asking to report one."""
 
 
@@ -45,19 +49,21 @@ class FaultReportForm:
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
         """A first message that names symptoms is the description; a bound contact's mobile is the default phone."""
         binding = ctx.conversation.binding
-        describes = parse.intent == "report_fault" and any(word in parse.text for word in SYMPTOM_WORDS)
+        describes = parse.intent == "report_fault" and any(word in parse.text.lower() for word in SYMPTOM_WORDS)
         description = parse.text if describes else ""
         return {"description": description, "contact_phone": binding.mobile if binding else ""}
 
     def summary(self, ctx: TurnContext, state: FlowState) -> dict[str, str]:
-        """Slot values as the confirmation shows them (phone masked)."""
+        """Slot values as the confirmation shows them (phone masked on screens; read out whole on the phone, where the
+        caller must hear the number to confirm it)."""
         location_label = ctx.label("slot", "circuit_id" if state.sources.get("location") == "circuit_id" else "address")
         return {
             "service_type": state.slots["service_type"],
             "location_label": location_label,
             "location": state.slots["location"],
             "description": state.slots["description"],
-            "contact_phone": mask_phone(state.slots["contact_phone"]),
+            "contact_phone": (state.slots["contact_phone"] if ctx.message.channel == "voice"
+                              else mask_phone(state.slots["contact_phone"])),
         }
 
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
@@ -80,6 +86,21 @@ class FaultReportForm:
             address=None if is_circuit else slots["location"],
         ))
         return [ctx.reply(OUTCOME_TEMPLATES[opened.outcome], kind=ReplyKind.TICKET, **_describe(ctx, opened))]
+
+
+RUNNER = FormRunner(FaultReportForm())
+PLACE_OR_SERVICE = ("service_type", "circuit_id", "address", "phone_number")
+
+
+async def fault_in_passing(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    """A message read as mere details or not understood, naming a line and a symptom, is a fault report."""
+    if not (parse.fallback or parse.intent == "provide_info"):
+        return []
+    if not any(parse.first(entity) for entity in PLACE_OR_SERVICE):
+        return []
+    if not any(word in parse.text.lower() for word in SYMPTOM_WORDS):
+        return []
+    return await RUNNER.start(ctx, replace(parse, intent="report_fault", fallback=False))
 
 
 OUTCOME_TEMPLATES = {
