@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from nlu.training_data import load_yaml  # noqa: E402  (the project's loader, after the path is set)
 
-SCRIPT = ["你好，我们公司专线断了", "电路编号 GZ-MSTP-000123", "13800138000", "确认"]
+SCRIPT = ["我们公司专线断了，麻烦尽快处理", "电路编号 GZ-MSTP-000123", "13800138000", "确认"]
 FAQ_INTENTS = ("greet", "ask_faq")
 PG_ADMIN_URL = os.environ.get("FRONTDOOR_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 

@@ -19,7 +19,7 @@ from servicedesk.models import KbGapQuery
 
 log = logging.getLogger(__name__)
 
-FLUSH_DELAY_S = 1.0
+FLUSH_DELAY_S = 5.0
 BATCH = 500
 MAX_PENDING = 50_000
 """While the database is down the oldest questions give way, rather than memory."""
