@@ -71,6 +71,8 @@ class Engine:
         conversation = restore(saved, message.conversation_id, message.channel, message.user_id)
         # every turn: the desk answers from memory, and an unbound or rebound contact loses access at once
         conversation.binding = await self._desk.find_binding(message.channel, message.user_id)
+        if message.kind == MessageKind.HANGUP:
+            return await self._hung_up(conversation)
         ctx = TurnContext(conversation, message, self._templates, self._desk, self._timezone, self._handoff)
         parse = await self._understand(conversation, message.text[: self._settings.max_text_chars])
         replies = await self._decide(ctx, parse)
@@ -100,6 +102,20 @@ class Engine:
             outranks = trigger is not None and own is not None and trigger.priority > own.priority
             return await self._handoff.waiting(ctx, parse, says_stop(parse), outranks, self._router.route)
         return await self._router.route(ctx, parse)
+
+    async def _hung_up(self, conversation: Conversation) -> list[Reply]:
+        """The call ended: what was left unfinished is noted on the conversation, nothing is opened, no reply."""
+        unfinished = conversation.flow
+        note = f"{unfinished.name}: {unfinished.slots}" if unfinished else ""
+        conversation.flow = conversation.paused = conversation.switch = None
+        if conversation.owner == Owner.WAITING_AGENT:
+            await self._handoff.abandon(conversation, "hung_up")
+        conversation.add_turn(Turn(at=utcnow().isoformat(), user="", intent="call_ended", confidence=None,
+                                   replies=[], templates=[], note=note), self._settings.history_turns)
+        await self._store.save(conversation.id, conversation.to_dict())
+        log.info("turn.call_ended conversation_id=%s unfinished=%s", conversation.id,
+                 unfinished.name if unfinished else "-")
+        return []
 
     def _attach(self, ctx: TurnContext) -> list[Reply]:
         """Keep a picture or a location with the conversation (the agent sees it) and acknowledge it."""

@@ -21,6 +21,7 @@ class MessageKind(str, Enum):
     SCAN = "scan"
     MENU_LINK = "menu_link"
     UNSUPPORTED = "unsupported"
+    HANGUP = "hangup"              # the caller hung up: nothing to answer, an unfinished form is dropped
     """A message the channel cannot read (a video, a file…): the engine asks for words instead."""
 
 

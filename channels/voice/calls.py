@@ -21,6 +21,7 @@ class CallState:
     prompt: list[str] = field(default_factory=list)
     buttons: list[str] = field(default_factory=list)
     collect_digits: bool = False
+    templates: list[str] = field(default_factory=list)   # the templates of the last prompt (what was asked)
     keypad_menu: bool = False
     turns: int = 0
     ended: bool = False

@@ -84,13 +84,18 @@ class VoiceChannel:
         return await self._collect(state, holds)
 
     async def status(self, request: web.Request) -> web.Response:
-        """Call progress; a finished call is marked ended, so a late webhook cannot revive it."""
+        """Call progress; a finished call is marked ended (a late webhook cannot revive it) and the conversation
+        told, so a form left half-way is noted and nothing is opened."""
         form = await self._verified_form(request)
         if form.get("CallStatus", "") in _ENDED:
             state = await self._calls.get(form["CallSid"])
             if state is not None and not state.ended:
                 state.ended = True
                 await self._calls.put(state)
+                await self._run(InboundMessage(
+                    channel=CHANNEL, user_id=state.caller or f"withheld:{state.call_sid}",
+                    conversation_id=f"{CHANNEL}:{state.call_sid}", kind=MessageKind.HANGUP,
+                    message_id=f"{state.call_sid}:end", metadata={"call_sid": state.call_sid}))
             log.info("voice.call_ended call=%s status=%s turns=%s", form["CallSid"], form.get("CallStatus"),
                      state.turns if state else 0)
         return web.Response(status=204)
@@ -103,6 +108,8 @@ class VoiceChannel:
             return await self._missed(state)
         state.misses = 0
         if state.collect_digits:
+            if set(state.templates) & self._settings.ticket_templates and digits.isdigit():
+                digits = self._settings.ticket_prefix + digits   # nobody can key in the letters of GD…
             return await self._turn(state, digits, MessageKind.DTMF, {})
         if digits == self._settings.repeat_key:
             return await self._reply(state, Prompt(tuple(state.prompt), collect_digits=state.collect_digits))
@@ -196,17 +203,17 @@ class VoiceChannel:
 
     def _prompt(self, replies: list[Reply], state: CallState) -> Prompt:
         """The caller's next prompt from the engine's replies: spoken texts, keys for buttons, hang-up or transfer."""
-        sentences = []
+        sentences = [spoken(reply.text) for reply in replies]
+        with_buttons = [i for i, reply in enumerate(replies) if reply.buttons]
         buttons: list[str] = []
-        for reply in replies:
-            text = spoken(reply.text)
-            if reply.buttons:
-                buttons = [b.title for b in reply.buttons]
-                keys = "，".join(self._text("voice_press", title=title, key=i)
-                                for i, title in enumerate(buttons, start=1))
-                text = f"{text.rstrip('。，,. ')}。{keys}。" if text else f"{keys}。"
-            sentences.append(text)
+        if with_buttons:  # only the last choice is live (a digit answers it); earlier ones would mislead
+            last = with_buttons[-1]
+            buttons = [b.title for b in replies[last].buttons]
+            keys = "，".join(self._text("voice_press", title=title, key=i) for i, title in enumerate(buttons, start=1))
+            text = sentences[last].rstrip("。，, ")
+            sentences[last] = f"{text}{'' if text.endswith(('？', '?', '！', '!')) else '。'}{keys}。"
         state.buttons = buttons
+        state.templates = [r.template or "" for r in replies]
         state.keypad_menu = False
         kinds = {r.kind for r in replies}
         if ReplyKind.GOODBYE in kinds:

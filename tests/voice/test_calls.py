@@ -29,11 +29,11 @@ async def test_fault_reported_by_a_mumbling_caller_ends_with_the_ticket_number_r
         elif "手机" in heard.text or "号码" in heard.text:
             assert heard.gather.get("finishOnKey") == "#"
             heard = await call.press("13800138000#")
-        elif "核对" in heard.text:
+        elif "读一遍" in heard.text:
             break
         else:
             heard = await call.say("互联网专线")
-    assert "核对" in heard.text, heard.text
+    assert "读一遍" in heard.text and "1 3 8 0 0 1 3 8 0 0 0" in heard.text, heard.text
     confirm_key = re.search(r"确认提交请按(\d)", heard.text).group(1)
     opened = await call.press(confirm_key)
     number = re.search(r"G D(?: \d){12}", opened.text)
@@ -111,3 +111,40 @@ async def test_withheld_numbers_never_share_a_conversation(phone):
     fresh = await second.dial()
     assert "政企客户服务台" in fresh.text
     assert "哪项业务" not in fresh.text and "地址" not in fresh.text
+
+
+async def test_hanging_up_mid_report_is_noted_on_the_conversation_and_opens_nothing(client, phone):
+    from bot.keys import COMPONENTS
+    from backend_client import SYSTEM
+
+    call = phone()
+    await call.dial()
+    await call.say("我们公司专线断了")
+    await call.say("电路编号 GZ MSTP 000123")
+    before = (await client.app[COMPONENTS].desk.list_tickets(SYSTEM, limit=100)).total
+    assert await call.hang_up() == 204
+    saved = await client.app[COMPONENTS].store.load(f"voice:{call.call_sid}")
+    assert saved["flow"] is None
+    last = saved["history"][-1]
+    assert last["intent"] == "call_ended" and "fault_report" in last["note"]
+    assert (await client.app[COMPONENTS].desk.list_tickets(SYSTEM, limit=100)).total == before
+
+
+async def test_a_caller_keys_in_the_ticket_number_and_hears_its_status(phone):
+    reporter = phone(caller="+8613700137003")
+    await reporter.dial()
+    await reporter.say("我们公司的宽带断了")
+    heard = await reporter.say("佛山市南海区桂城街道南海大道18号")
+    for _ in range(4):
+        if "读一遍" in heard.text:
+            break
+        heard = await (reporter.press("13700137003#") if heard.gather.get("finishOnKey") == "#"
+                       else reporter.say("完全上不了网"))
+    opened = await reporter.press(re.search(r"确认提交请按(\d)", heard.text).group(1))
+    digits = re.search(r"G D((?: \d){12})", opened.text).group(1).replace(" ", "")
+    other_phone = phone(caller="+8613911112222")   # not the reporter's number: must key the ticket in
+    await other_phone.dial()
+    asked = await other_phone.press("2")                      # 工单查询
+    assert asked.gather.get("finishOnKey") == "#", asked.text
+    status = await other_phone.press(digits + "#")   # only the digits: the channel adds GD
+    assert " ".join(digits[-4:]) in status.text, status.text
