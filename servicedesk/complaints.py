@@ -1,6 +1,8 @@
 """Complaints: a complaint ticket routed to the complaint group under its own SLA, linked to what it is about."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend_client.errors import Invalid
@@ -53,7 +55,7 @@ class Complaints(TicketOpening):
         return TicketOpened(await self._with_links(session, row), OpenOutcome.OPENED)
 
     def _link_complaint(self, session: AsyncSession, row: TicketRow, related: TicketRow, actor: Actor,
-                        now) -> None:  # type: ignore[no-untyped-def]
+                        now: datetime) -> None:
         """Both tickets name each other in their history; the agent on the old one sees the complaint."""
         row.related_number = related.number
         self._event(session, related, actor, "complained_about", now, complaint=row.number)
