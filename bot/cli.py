@@ -45,6 +45,8 @@ def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.components import open_components
     from channels.terminal import run_chat
 
+    check_environment(config, args.config)
+
     async def chat() -> None:
         async with open_components(config) as components:
             print("已连接智能助手（输入 /exit 退出）", flush=True)
