@@ -74,7 +74,8 @@ class FairLeaseLock:
         await self._client.zadd(queue, {member: order.at})
         await self._client.pexpire(queue, int((self._wait_s + 60) * 1000))
         try:
-            await asyncio.sleep(self._settle_s)  # a message sent at the same moment may still be on its way
+            if order.seq:  # numbered by its channel (WeChat's MsgId): one sent at the same moment may be on its way
+                await asyncio.sleep(self._settle_s)
             deadline = time.monotonic() + self._wait_s
             while not await self._client.eval(_ACQUIRE, 2, f"{name}:lock", queue, member, token, self._lease_ms,
                                               waiter):
