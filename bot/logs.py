@@ -6,6 +6,8 @@ import re
 from typing import Iterable
 
 from aiohttp.web_log import AccessLogger
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import StreamResponse
 
 from dialogue.masking import mask_phone
 
@@ -33,7 +35,8 @@ class MaskingAccessLogger(AccessLogger):
     """aiohttp's access log without WeChat's signed query (signature, timestamp, nonce, openid), tokens or phones:
     a URL taken from a log must not be reusable."""
 
-    def _format_line(self, request, response, time: float) -> Iterable[tuple]:  # type: ignore[no-untyped-def]
+    def _format_line(self, request: BaseRequest, response: StreamResponse,
+                     time: float) -> Iterable[tuple[str | tuple[str, str], str]]:
         return [(key, mask_secrets(value) if isinstance(value, str) else value)
                 for key, value in super()._format_line(request, response, time)]
 
