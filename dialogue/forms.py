@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, cast
 
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
@@ -50,9 +50,20 @@ class Slot:
 class Form(Protocol):
     """A flow built on slot filling; ends in an action."""
 
-    name: str
-    slots: tuple[Slot, ...]
-    confirm: str | None
+    @property
+    def name(self) -> str:
+        """The flow's name (conversation state and the registry use it)."""
+        ...
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        """The slots asked for, in order."""
+        ...
+
+    @property
+    def confirm(self) -> str | None:
+        """The confirmation template, or None when the form submits without asking."""
+        ...
 
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
         """Slots known before asking anything (from the first message or the customer binding)."""
@@ -136,6 +147,10 @@ class FormRunner:
         state.slots[target.name], state.sources[target.name] = accepted, "text"
         return await self._next(ctx, state)
 
+    def takes(self, parse: Parse) -> bool:
+        """Whether ``parse`` names a value for any slot of this form."""
+        return any(e.entity in slot.entities for slot in self.form.slots for e in parse.entities)
+
     def reask(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """The pending question (or the confirmation) again, after a digression."""
         if state.confirming:
@@ -208,7 +223,8 @@ class FormRunner:
         return [self._confirmation(ctx, state)]
 
     def _confirmation(self, ctx: TurnContext, state: FlowState) -> Reply:
-        return ctx.reply(self.form.confirm, kind=ReplyKind.CONFIRM, **self.form.summary(ctx, state))
+        template = cast(str, self.form.confirm)  # confirming is only ever set for a form with a confirmation
+        return ctx.reply(template, kind=ReplyKind.CONFIRM, **self.form.summary(ctx, state))
 
     def _ask(self, ctx: TurnContext, slot: Slot) -> Reply:
         reply = ctx.reply(slot.question, kind=ReplyKind.QUESTION)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from dialogue.context import TurnContext
+from dialogue.conversation import Conversation
 from dialogue.flows.binding import offer_binding
 from dialogue.registry import Registry
 from dialogue.turns import Move, classify, says_stop
@@ -30,10 +31,11 @@ class Router:
             replies = await self._in_form(ctx, parse)
         else:
             replies = await self._outside(ctx, parse)
-        return replies + self._resume(ctx)
+        return self._not_thrice(ctx, replies + self._resume(ctx))
 
     async def _in_form(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
         conversation = ctx.conversation
+        self._back_to_paused(conversation, parse)
         state = conversation.flow
         assert state is not None
         flow = self._flows.get(state.name)
@@ -89,6 +91,16 @@ class Router:
                 return self._not_again(ctx, replies)
         return self._not_again(ctx, [ctx.reply("fallback" if parse.fallback else "unsupported", kind=ReplyKind.MENU)])
 
+    def _back_to_paused(self, conversation: Conversation, parse: Parse) -> None:
+        """Details for the paused form, none for the digression's own question: the digression is dropped."""
+        if conversation.paused is None or conversation.flow is None:
+            return
+        current, paused = self._flows.get(conversation.flow.name), self._flows.get(conversation.paused.name)
+        if current is None or current.form is None or paused is None or paused.form is None:
+            return
+        if paused.form.takes(parse) and not current.form.takes(parse):
+            conversation.flow, conversation.paused = conversation.paused, None
+
     def _resume(self, ctx: TurnContext) -> list[Reply]:
         conversation = ctx.conversation
         if conversation.flow is not None or conversation.paused is None or conversation.switch is not None:
@@ -96,6 +108,16 @@ class Router:
         conversation.flow, conversation.paused = conversation.paused, None
         flow = self._flows.get(conversation.flow.name)
         return flow.form.reask(ctx, conversation.flow) if flow is not None and flow.form is not None else []
+
+    @staticmethod
+    def _not_thrice(ctx: TurnContext, replies: list[Reply]) -> list[Reply]:
+        """The very question (same words) asked in each of the last two turns is not asked a third time: a hint."""
+        asks = [r for r in replies if r.kind in (ReplyKind.QUESTION, ReplyKind.CONFIRM)]
+        history = ctx.conversation.history[-2:]
+        if not asks or len(history) < 2 or not all(asks[-1].text in turn.replies for turn in history):
+            return replies
+        hint = ctx.reply("form_still_pending", kind=ReplyKind.TEXT)
+        return [hint if reply is asks[-1] else reply for reply in replies]
 
     @staticmethod
     def _not_again(ctx: TurnContext, replies: list[Reply]) -> list[Reply]:
