@@ -15,6 +15,8 @@ from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
+MIN_YEAR, MAX_YEAR = 1970, 2999
+"""Timestamps outside these years are typing errors or attacks (and year 1 or 9999 overflows in UTC)."""
 
 
 class CodecError(ValueError):
@@ -68,6 +70,8 @@ def parse_datetime(value: Any, field: str) -> datetime:
         raise CodecError(field, f"is not an ISO 8601 timestamp: {value[:40]!r}") from None
     if moment.tzinfo is None:
         raise CodecError(field, "must carry a UTC offset (e.g. +08:00 or Z)")
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise CodecError(field, f"must be a moment between the years {MIN_YEAR} and {MAX_YEAR}")
     return moment
 
 

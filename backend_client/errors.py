@@ -54,6 +54,10 @@ class Conflict(BackendError):
     status = 409
 
 
+OTP_RATE_LIMITED = "otp.rate_limited"
+"""The Conflict code of a one-time-code request over the desk's limits (per channel identity, per mobile)."""
+
+
 class Invalid(BackendError):
     """The request itself is wrong (a field out of range, an unknown group)."""
 

@@ -18,7 +18,7 @@ from servicedesk.service import SqlServiceDesk
 from servicedesk.sms import OtpSender
 from servicedesk.stamps import RedisStamps
 from bot.config import Config
-from bot.database_start import prepare_or_retry
+from bot.database_start import prepare_or_retry, warm_up_or_skip
 from bot.desk_policy import db_timeouts, desk_policy, otp_sender
 from bot.bus import RedisBus
 from channels.agent_desk.board import Board, PresenceAvailability
@@ -142,7 +142,7 @@ async def open_components(config: Config, sms: OtpSender | None = None) -> Async
             stack.push_async_callback(redis.aclose)
         db, desk = await stack.enter_async_context(open_desk(config, sms, redis))
         if isinstance(desk, SqlServiceDesk):
-            await desk.warm_up()
+            await warm_up_or_skip(desk)
         interpreter = build_interpreter(config)
         if hasattr(interpreter, "close"):
             stack.push_async_callback(interpreter.close)

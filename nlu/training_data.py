@@ -93,6 +93,8 @@ def load_yaml(path: Path) -> TrainingData:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise NluDataError(path, mark.line + 1 if mark else 0, f"not valid YAML: {exc.problem}") from exc
+    except yaml.YAMLError as exc:  # e.g. a control character: the reader refuses it before any mark exists
+        raise NluDataError(path, 0, f"not valid YAML: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise NluDataError(path, 0, f"cannot read: {exc}") from exc
     data = TrainingData()

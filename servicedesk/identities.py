@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend_client.errors import Conflict, Forbidden, NotFound
+from backend_client.errors import OTP_RATE_LIMITED, Conflict, Forbidden, NotFound
 from servicedesk.base import DeskBase, DuplicateRecord
 from servicedesk.bindings import BindingCache
 from servicedesk.models import ChannelIdentity, Circuit, Contact, Customer as CustomerRow
@@ -22,8 +22,8 @@ from backend_client.types import Actor, ContactBinding, Customer, Role
 log = logging.getLogger(__name__)
 
 
-RATE_LIMITED = "otp.rate_limited"
-"""The Conflict code of a code request over the limits (servicedesk.otp)."""
+ISSUE_TRIES = 5
+"""Concurrent code requests of one identity race for its one pending row; each loser simply tries again."""
 
 
 def _digest(code: str, salt: str) -> str:
@@ -67,10 +67,13 @@ class Identities(DeskBase):
         Conflict ``otp.rate_limited`` when this identity or this mobile had its share of codes in the window.
         """
         code = f"{secrets.randbelow(10 ** 6):06d}"
-        try:
-            sent = await self._issue(channel, user_id, customer_code, mobile, code)
-        except DuplicateRecord:  # a second request of this identity at the same moment: the later code counts
-            sent = await self._issue(channel, user_id, customer_code, mobile, code)
+        for attempt in range(ISSUE_TRIES):
+            try:
+                sent = await self._issue(channel, user_id, customer_code, mobile, code)
+                break
+            except DuplicateRecord:  # requests of this identity at the same moment: the last one's code counts
+                if attempt + 1 == ISSUE_TRIES:
+                    raise
         if not sent:
             return False
         minutes = int(self._policy.otp_ttl.total_seconds() // 60)
@@ -81,6 +84,8 @@ class Identities(DeskBase):
         """Store the code's hash in place of any earlier one, counting the send; False when nobody matches."""
         query = (select(Contact).join(CustomerRow, CustomerRow.id == Contact.customer_id)
                  .where(CustomerRow.code == customer_code.upper(), Contact.mobile == mobile))
+        if self._locks_rows:  # requests for one contact take turns (PostgreSQL; SQLite serialises writers)
+            query = query.with_for_update(of=Contact)
         salt, now = secrets.token_hex(8), self._now()
         async with self._tx() as session:
             await self._check_send_limits(session, channel, user_id, mobile, now)
@@ -107,7 +112,7 @@ class Identities(DeskBase):
         if by_identity >= policy.otp_sends_per_identity or by_mobile >= policy.otp_sends_per_mobile:
             log.warning("identity.verification.rate_limited channel=%s by=%s", channel,
                         "identity" if by_identity >= policy.otp_sends_per_identity else "mobile")
-            raise Conflict(RATE_LIMITED, "too many codes requested; try again later")
+            raise Conflict(OTP_RATE_LIMITED, "too many codes requested; try again later")
 
     @staticmethod
     async def _count(session: AsyncSession, kind: str, since: datetime, *where: Any) -> int:

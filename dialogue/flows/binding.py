@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from backend_client.errors import OTP_RATE_LIMITED, Conflict
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.forms import SimpleForm, Slot
@@ -51,8 +52,13 @@ class BindAccountForm(SimpleForm):
         if ctx.message.metadata.get("verified") is False:  # an identity anyone can claim must never be bound
             conversation.flow = None
             return [ctx.reply("bind_needs_sign_in")]
-        matched = await ctx.desk.start_verification(conversation.channel, conversation.user_id,
-                                                    state.slots["customer_code"], state.slots["mobile"])
+        try:
+            matched = await ctx.desk.start_verification(conversation.channel, conversation.user_id,
+                                                        state.slots["customer_code"], state.slots["mobile"])
+        except Conflict as exc:
+            if exc.code != OTP_RATE_LIMITED:
+                raise
+            return [ctx.reply("bind_rate_limited", kind=ReplyKind.MENU)]
         if not matched:
             conversation.flow = FlowState(self.name, uuid.uuid4().hex, requested_slot="customer_code")
             return [ctx.reply("bind_no_match"), ctx.reply("ask_customer_code", kind=ReplyKind.QUESTION)]

@@ -64,6 +64,14 @@ async def _customer(request: web.Request, caller: Caller, channel: str | None, u
     return Actor.customer(Reporter(channel, user), binding)
 
 
+async def reader(request: web.Request) -> Actor | None:
+    """Who reads: a staff token naming nobody reads as staff (None); anyone else as in `acting`."""
+    named = any(request.headers.get(name) for name in (ON_BEHALF_CHANNEL, ON_BEHALF_USER, ACTOR_ID))
+    if not named and request[CALLER].scopes & {AGENT, ADMIN}:
+        return None
+    return await acting(request)
+
+
 def _staff(request: web.Request, caller: Caller) -> Actor:
     role = _role(header(request, ACTOR_ROLE), caller)
     person = header(request, ACTOR_ID, max_length=64)

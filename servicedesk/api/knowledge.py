@@ -8,7 +8,7 @@ from aiohttp import web
 from backend_client.http.wire import ArticleImport, DraftRequest, Items, KbQuery, KbVerdict
 from backend_client.kb import STATUSES, Article, ArticleVersion, FieldError, ImportReport, KbGap, SearchResult, validated
 from backend_client.protocol import KnowledgeAdmin
-from servicedesk.api.auth import acting
+from servicedesk.api.auth import acting, reader
 from servicedesk.api.context import desk, import_limit
 from servicedesk.api.errors import ApiError, respond
 from servicedesk.api.inputs import body, query_int, query_str
@@ -34,7 +34,7 @@ async def search_kb(request: web.Request) -> web.Response:
 
 async def kb_article(request: web.Request) -> web.Response:
     """One published article the caller may see: a customer only within their account's scope."""
-    return respond(await desk(request).kb_article(request.match_info["key"], await acting(request)))
+    return respond(await desk(request).kb_article(request.match_info["key"], await reader(request)))
 
 
 async def kb_feedback(request: web.Request) -> web.Response:

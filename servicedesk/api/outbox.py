@@ -49,8 +49,8 @@ def _id(request: web.Request) -> int:
 ROUTES = (
     Route("POST", "/outbox/claim", claim_notifications, scopes(DELIVERY), "Claim due notifications for a channel",
           body=Claim, returns=Items[Notification], acts=False),
-    Route("POST", "/outbox/{id:\\d+}/delivered", notification_delivered, scopes(DELIVERY), "Mark a notification delivered",
-          body=Delivered, status=204, acts=False),
+    Route("POST", "/outbox/{id:\\d+}/delivered", notification_delivered, scopes(DELIVERY),
+          "Mark a notification delivered", body=Delivered, status=204, acts=False),
     Route("POST", "/outbox/{id:\\d+}/failed", notification_failed, scopes(DELIVERY), "Record a failed delivery",
           body=Failed, status=204, acts=False),
 )

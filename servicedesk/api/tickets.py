@@ -24,12 +24,13 @@ from backend_client.types import (
 from servicedesk.api.auth import BINDING, CALLER, acting
 from servicedesk.api.context import desk, max_page
 from servicedesk.api.errors import ApiError, respond
-from servicedesk.api.inputs import body, header, json_object, query_enum, query_int
+from servicedesk.api.inputs import ID_LIMIT, body, header, json_object, query_enum, query_int
 from servicedesk.api.masking import mask_phone
 from servicedesk.api.routes import AGENT, BOT, Param, Route, scopes
 from servicedesk.api.tokens import Caller
 
 CUSTOMER_FIELDS = ("reporter", "customer_id", "contact_id")
+ID_FIELDS = ("customer_id", "contact_id")
 OWNER_CHARS = 24
 MAX_KEY = 100
 """The stored key (owner digest, colon, key) fits the 128-character column."""
@@ -68,6 +69,9 @@ async def open_ticket(request: web.Request) -> web.Response:
     data = await json_object(request)
     if "idempotency_key" in data:
         raise ApiError(f"the idempotency key travels in the {IDEMPOTENCY_KEY} header", "idempotency_key")
+    for name in ID_FIELDS:
+        if isinstance(data.get(name), int) and not 0 < data[name] <= ID_LIMIT:
+            raise ApiError(f"'{name}' must be between 1 and {ID_LIMIT}", name)
     if actor.role in (Role.CONTACT, Role.REPORTER):
         data = _as_customer(data, actor, request.get(BINDING))
     scoped = scoped_key(request[CALLER], actor, key)

@@ -18,6 +18,8 @@ from tests.backend.helpers import SettableClock, customer, incident
 from tests.conftest import seeded_desk
 
 AGENT = Actor(Role.AGENT, "agent-7", "desk")
+ADMIN = Actor(Role.ADMIN, "admin-1", "desk")
+"""Only admins publish: imports of published articles run as an admin."""
 LOS = Article(key="ont-los", title="光猫LOS灯红色闪烁怎么办", short_answer="LOS红灯表示光信号中断，请检查尾纤。",
               body="检查尾纤是否弯折。", questions=("光猫红灯闪", "LOS灯亮红色"), status="published")
 
@@ -29,14 +31,14 @@ async def desk(database_url: str) -> AsyncIterator[SqlServiceDesk]:
 
 
 async def test_reimport_updates_by_key_and_keeps_history(desk):
-    first = await desk.import_articles([LOS], AGENT)
-    second = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], AGENT)
-    again = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], AGENT)
+    first = await desk.import_articles([LOS], ADMIN)
+    second = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], ADMIN)
+    again = await desk.import_articles([dataclasses.replace(LOS, short_answer="请先检查尾纤和光功率。")], ADMIN)
     assert (first.added, second.updated, again.unchanged) == (1, 1, 1)
     assert [a.key for a in await desk.export_articles(AGENT)] == ["ont-los"]
     versions = await desk.article_versions("ont-los", AGENT)
     assert [v.version for v in versions] == [1, 2] and versions[0].article.short_answer.startswith("LOS")
-    assert versions[1].by == AGENT.id and versions[1].article.short_answer == "请先检查尾纤和光功率。"
+    assert versions[1].by == ADMIN.id and versions[1].article.short_answer == "请先检查尾纤和光功率。"
 
 
 async def test_a_failing_import_leaves_nothing_half_imported(desk):
@@ -68,7 +70,7 @@ async def test_customers_cannot_change_articles(desk):
 
 async def test_search_sees_new_and_published_articles_without_restart(desk):
     assert (await desk.search_kb("光猫红灯一直闪", customer("u1"))).decision is Decision.ABSTAIN
-    await desk.import_articles([LOS], AGENT)
+    await desk.import_articles([LOS], ADMIN)
     result = await desk.search_kb("光猫LOS红灯闪烁", customer("u1"))
     assert result.keys[0] == "ont-los" and result.decision is Decision.ANSWER
     await desk.import_articles([dataclasses.replace(LOS, status="retired")], AGENT)
@@ -83,7 +85,7 @@ async def test_shipped_articles_are_seeded_once(desk):
 
 
 async def test_unanswered_and_unsolved_queries_become_grouped_gaps(desk):
-    await desk.import_articles([LOS], AGENT)
+    await desk.import_articles([LOS], ADMIN)
     for text in ("机房空调坏了找谁", "机房空调坏了找谁修", "食堂几点开饭"):
         await desk.search_kb(text, customer("u1"))
     await desk.kb_feedback("ont-los", "光猫红灯闪", False, customer("u1"))
@@ -145,6 +147,6 @@ async def test_a_resolved_ticket_becomes_a_draft_the_bot_uses_only_once_publishe
     assert draft.key not in (await desk.search_kb(draft.title, customer("u1"))).keys
     with pytest.raises(Forbidden):
         await desk.publish_article(draft.key, AGENT)
-    await desk.publish_article(draft.key, Actor(Role.ADMIN, "admin-1", "desk"))
+    await desk.publish_article(draft.key, ADMIN)
     assert (await desk.kb_article(draft.key)).status == "published"
     assert draft.key in (await desk.search_kb(draft.title, customer("u1"))).keys
