@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 _TEMPERATURES = np.exp(np.linspace(np.log(0.02), np.log(5.0), 80))
+CALIBRATION_FOLDS = 3  # out-of-fold scores for the temperature; more folds cost training time, not calibration
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -59,7 +60,7 @@ def _fit_raw(x: sparse.csr_matrix, y: np.ndarray, n_classes: int, seed: int) -> 
 def _out_of_fold_scores(x: sparse.csr_matrix, y: np.ndarray, n_classes: int, seed: int) -> np.ndarray | None:
     from sklearn.model_selection import StratifiedKFold
 
-    folds = min(5, int(np.bincount(y).min(initial=len(y))) if len(y) else 0)
+    folds = min(CALIBRATION_FOLDS, int(np.bincount(y).min(initial=len(y))) if len(y) else 0)
     if folds < 2:
         return None
     scores = np.zeros((len(y), n_classes), dtype=np.float64)

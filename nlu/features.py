@@ -53,13 +53,20 @@ class Featurizer:
         self.tokenizer, self.params, self.vocab, self.idf = tokenizer, params, vocab, idf
 
     @classmethod
-    def fit(cls, texts: list[str], tokenizer: JiebaTokenizer, params: FeatureParams) -> "Featurizer":
-        """Learn the vocabulary and IDF weights from ``texts``."""
+    def fit_matrix(cls, texts: list[str], tokenizer: JiebaTokenizer,
+                   params: FeatureParams) -> tuple["Featurizer", sparse.csr_matrix]:
+        """Fit on ``texts`` and return their feature matrix too, segmenting each text once."""
+        analyses = [analyze(text, tokenizer, params) for text in texts]
+        featurizer = cls._fit(analyses, tokenizer, params)
+        return featurizer, featurizer._matrix([featurizer._vector(blocks) for blocks in analyses])
+
+    @classmethod
+    def _fit(cls, analyses: list[list[list[str]]], tokenizer: JiebaTokenizer, params: FeatureParams) -> "Featurizer":
         df: Counter[str] = Counter()
-        for text in texts:
-            df.update({gram for block in analyze(text, tokenizer, params) for gram in block})
+        for blocks in analyses:
+            df.update({gram for block in blocks for gram in block})
         names = sorted(df)
-        n = len(texts)
+        n = len(analyses)
         idf = np.array([math.log((1 + n) / (1 + df[f])) + 1 for f in names], dtype=np.float32)
         return cls(tokenizer, params, {f: i for i, f in enumerate(names)}, idf)
 
@@ -70,8 +77,11 @@ class Featurizer:
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Indices and values of the non-zero features of ``text``."""
+        return self._vector(analyze(text, self.tokenizer, self.params))
+
+    def _vector(self, blocks: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         weights = (1.0, self.params.word_weight, self.params.subword_weight)
-        parts = [self._block(block, w) for block, w in zip(analyze(text, self.tokenizer, self.params), weights)]
+        parts = [self._block(block, w) for block, w in zip(blocks, weights)]
         return np.concatenate([i for i, _ in parts]), np.concatenate([v for _, v in parts])
 
     def _block(self, grams: list[str], weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -83,12 +93,11 @@ class Featurizer:
         val = tf * self.idf[idx]
         return idx, (val * (weight / np.linalg.norm(val))).astype(np.float32)
 
-    def matrix(self, texts: list[str]) -> sparse.csr_matrix:
-        """The feature matrix of ``texts`` (one row per text); scipy is only needed for training."""
+    def _matrix(self, rows: list[tuple[np.ndarray, np.ndarray]]) -> sparse.csr_matrix:
+        """Rows of (indices, values) as a CSR matrix; scipy is only needed for training."""
         from scipy import sparse
 
-        rows = [self.vector(t) for t in texts]
         indptr = np.cumsum([0] + [len(i) for i, _ in rows])
         indices = np.concatenate([i for i, _ in rows]) if rows else np.empty(0, dtype=np.int64)
         data = np.concatenate([v for _, v in rows]) if rows else np.empty(0, dtype=np.float32)
-        return sparse.csr_matrix((data, indices, indptr), shape=(len(texts), self.size))
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), self.size))

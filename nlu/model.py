@@ -47,8 +47,7 @@ class TrainedModel:
         if len(data.intents) < 1:
             raise ValueError("no intent examples to train on")
         words = user_entries + [w for entries in data.lookups.values() for w in entries if " " not in w]
-        featurizer = Featurizer.fit([e.text for e in data.examples], JiebaTokenizer(words), params)
-        x = featurizer.matrix([e.text for e in data.examples])
+        featurizer, x = Featurizer.fit_matrix([e.text for e in data.examples], JiebaTokenizer(words), params)
         model = classifier.train(x, [e.intent for e in data.examples], seed)
         return cls(featurizer, model, EntityExtractor.from_data(data, seed))
 

@@ -10,8 +10,8 @@ from nlu.clauses import clauses
 from nlu.signals import COMPLAINT, signals
 from nlu.text.posts import normalise_post
 
-# Intents that say nothing to act on; in a post with a request they give way to it (你好，专线断了).
-SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
+# Intents that ask for nothing; in a post with a request they give way to it (你好，专线断了 / 0755-10000 天天打来骚扰).
+SOCIAL = frozenset({"greet", "goodbye", "affirm", "deny", "provide_info"})
 CLAUSE_WEIGHT = 0.0      # share of the clauses' best scores in the post's scores
 CLAUSE_CONFIDENT = 0.5   # a clause this sure of an intent counts as saying it
 
