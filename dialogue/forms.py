@@ -21,6 +21,8 @@ SMALL_TALK = frozenset({"greet", "goodbye", "thank", "affirm", "deny"})
 """Intents that never count as a free-text slot answer."""
 MAX_MISSES = 2
 """Answers a slot may fail in a row before the form stops asking it (default value, or agent/cancel offered)."""
+_YES = re.compile(r"(提交|确认|确定|没问题|可以|对的?|是的?|好的?|行|ok|yes)(吧|的|了|提交|确认)?[。！!~～.]*", re.I)
+"""At the confirmation, plain "submit it" words are a yes even when the classifier is unsure."""
 _AFTER_MARKER = re.compile(r"(?:改成|改为|换成|换为|应该是|改一下|更正为|是)[:：,，\s]*")
 
 
@@ -186,7 +188,7 @@ class FormRunner:
         return [ctx.reply("form_stuck", kind=ReplyKind.MENU)]
 
     async def _confirming(self, ctx: TurnContext, state: FlowState, parse: Parse) -> list[Reply]:
-        if parse.intent == "affirm" and not parse.fallback:
+        if parse.intent == "affirm" and not parse.fallback or _YES.fullmatch(parse.text.strip()):
             ctx.conversation.flow = None
             return await self.form.submit(ctx, state)
         if parse.intent == "deny" and not parse.fallback:

@@ -121,8 +121,8 @@ class Router:
 
     @staticmethod
     def _not_again(ctx: TurnContext, replies: list[Reply]) -> list[Reply]:
-        """A second "please rephrase" in a row becomes the offer of an agent or a ticket."""
-        history = ctx.conversation.history
-        if [r.template for r in replies] == ["fallback"] and history and "fallback" in history[-1].templates:
+        """A second "please rephrase" (or "can't do that") in a row becomes the offer of an agent or a ticket."""
+        history, lost = ctx.conversation.history, {"fallback", "unsupported"}
+        if {r.template for r in replies} <= lost and history and lost & set(history[-1].templates):
             return [ctx.reply("fallback_offer", kind=ReplyKind.MENU)]
         return replies
