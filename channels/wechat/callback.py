@@ -8,17 +8,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Coroutine, Mapping
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
+from channels.base import ChannelDeps, Delivery
 from channels.wechat import render
 from channels.wechat.dedup import Lease
 from channels.wechat.errors import RETRYABLE
 from channels.wechat.inbound import CHANNEL, Action, Decision, load_root, parse
 from channels.wechat.push import PushStatus, mask
-from channels.wechat.runtime import RUNTIME, Runtime, open_runtime
+from channels.wechat.runtime import Runtime, build_runtime
 from channels.wechat.security import Rejected, check_fresh, verify
 from channels.wechat.settings import WeChatSettings
 from dialogue.types import InboundMessage, OnMessage, Reply, TurnFailed
@@ -51,17 +53,24 @@ class WeChatChannel:
         return self._runtime
 
     def setup(self, app: web.Application) -> None:
-        """Register the callback routes and open the channel's parts with the application."""
+        """Register the callback routes."""
         app.router.add_get("/wechat", self.verify_server)
         app.router.add_post("/wechat", self.callback)
-        app.cleanup_ctx.append(self._lifetime)
 
-    async def _lifetime(self, app: web.Application) -> AsyncIterator[None]:
-        async with open_runtime(self._settings) as runtime:
-            self._runtime = app[RUNTIME] = runtime
+    @asynccontextmanager
+    async def open(self, deps: ChannelDeps) -> AsyncIterator[None]:
+        """Build the channel's parts on what `bot/` opened; at shutdown let late turns finish first."""
+        self._runtime = build_runtime(self._settings, deps)
+        try:
             yield
+        finally:
             await self.drain(SHUTDOWN_GRACE_S)
             self._runtime = None
+
+    async def send(self, recipient: str, replies: list[Reply], *, kind: str = "message",
+                   payload: Mapping[str, Any] | None = None) -> Delivery:
+        """Customer-service messages inside the 48 h window, else the template message configured for ``kind``."""
+        return await self.runtime.sender.send(recipient, replies, kind, payload or {})
 
     async def drain(self, timeout_s: float) -> None:
         """Wait for background turns and deliveries; cancel what is still running after ``timeout_s``."""

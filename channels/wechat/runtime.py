@@ -1,16 +1,12 @@
-"""What a running WeChat channel holds (Redis or in-process trackers, an HTTP session, the API client),
-opened once at start-up and closed at shutdown."""
+"""What a running WeChat channel holds (Redis or in-process trackers, the API client), built at start-up on
+the parts `bot/` hands every channel (Redis client, HTTP session, templates)."""
 from __future__ import annotations
 
-from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator
 
-import aiohttp
-from aiohttp import web
-from redis.asyncio import Redis
-
+from channels.base import ChannelDeps
 from channels.wechat.api import WeChatApiClient
+from channels.wechat.delivery import NotificationSender
 from channels.wechat.dedup import Deduplicator, InMemoryDeduplicator, RedisDeduplicator
 from channels.wechat.menu import click_intents
 from channels.wechat.push import Pusher
@@ -34,49 +30,29 @@ class Runtime:
     pusher: Pusher
     envelope: Envelope | None
     click_intents: dict[str, str]
+    sender: NotificationSender
 
 
-RUNTIME = web.AppKey("wechat_runtime", Runtime)
-"""The running channel's parts, for the application's other jobs (the outbox delivery)."""
+def api_client(settings: WeChatSettings, deps: ChannelDeps) -> WeChatApiClient:
+    """An API client on the shared HTTP session; the access token shared in Redis when there is one."""
+    cache = (RedisTokenCache(deps.redis, deps.key_prefix, settings.app_id) if deps.redis is not None
+             else InMemoryTokenCache())
+    return WeChatApiClient(deps.http, settings.api_base_url, settings.app_id, settings.app_secret, cache,
+                           timeout_s=settings.api_timeout_s)
 
 
-@asynccontextmanager
-async def open_api(settings: WeChatSettings, redis: Redis | None) -> AsyncIterator[WeChatApiClient]:
-    """An API client with its own HTTP session; the token shared in Redis when there is one."""
-    cache = RedisTokenCache(redis, settings.key_prefix, settings.app_id) if redis else InMemoryTokenCache()
-    async with aiohttp.ClientSession() as session:
-        yield WeChatApiClient(session, settings.api_base_url, settings.app_id, settings.app_secret, cache,
-                              timeout_s=settings.api_timeout_s)
-
-
-@asynccontextmanager
-async def open_redis(url: str | None) -> AsyncIterator[Redis | None]:
-    """A Redis client when a URL is configured."""
-    if url is None:
-        yield None
-        return
-    redis = Redis.from_url(url)
-    try:
-        yield redis
-    finally:
-        await redis.aclose()
-
-
-@asynccontextmanager
-async def open_runtime(settings: WeChatSettings) -> AsyncIterator[Runtime]:
-    """Everything the callback needs, closed in reverse order."""
-    async with AsyncExitStack() as stack:
-        redis = await stack.enter_async_context(open_redis(settings.redis_url))
-        api = await stack.enter_async_context(open_api(settings, redis))
-        if redis is not None:
-            dedup: Deduplicator = RedisDeduplicator(redis, settings.key_prefix, settings.dedup_ttl_s,
-                                                    settings.lease_s)
-            windows: WindowTracker = RedisWindowTracker(redis, settings.key_prefix)
-            replays: ReplayCache = RedisReplayCache(redis, settings.key_prefix, settings.replay_window_s)
-        else:
-            dedup, windows = InMemoryDeduplicator(settings.dedup_ttl_s), InMemoryWindowTracker()
-            replays = InMemoryReplayCache(settings.replay_window_s)
-        envelope = (Envelope(settings.token, settings.encoding_aes_key, settings.app_id)
-                    if settings.encoding_aes_key else None)
-        yield Runtime(Templates.load(settings.templates), dedup, replays, windows, api, Pusher(api, windows), envelope,
-                      click_intents(settings.menu))
+def build_runtime(settings: WeChatSettings, deps: ChannelDeps) -> Runtime:
+    """Everything the callback needs, on the Redis client, HTTP session and templates `bot/` opened."""
+    redis, api = deps.redis, api_client(settings, deps)
+    if redis is not None:
+        dedup: Deduplicator = RedisDeduplicator(redis, settings.key_prefix, settings.dedup_ttl_s, settings.lease_s)
+        windows: WindowTracker = RedisWindowTracker(redis, settings.key_prefix)
+        replays: ReplayCache = RedisReplayCache(redis, settings.key_prefix, settings.replay_window_s)
+    else:
+        dedup, windows = InMemoryDeduplicator(settings.dedup_ttl_s), InMemoryWindowTracker()
+        replays = InMemoryReplayCache(settings.replay_window_s)
+    envelope = (Envelope(settings.token, settings.encoding_aes_key, settings.app_id)
+                if settings.encoding_aes_key else None)
+    pusher = Pusher(api, windows)
+    return Runtime(deps.templates, dedup, replays, windows, api, pusher, envelope, click_intents(settings.menu),
+                   NotificationSender(pusher, api, settings.template_messages))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 DEBUG_DELAY_ENV = "FD_TEST_WECHAT_TURN_DELAY_S"
@@ -46,9 +45,7 @@ class WeChatSettings:
     max_body_bytes: int = 16 * 1024
     subscribe_intent: str = "subscribe"
     menu: tuple[MenuButton, ...] = ()
-    redis_url: str | None = None
     key_prefix: str = "frontdoor:"
-    templates: Path | None = None
     template_messages: dict[str, TemplateMessage] = field(default_factory=dict)
     debug_turn_delay_s: float = 0.0
 
@@ -78,8 +75,8 @@ def settings_from(config: Any) -> WeChatSettings:
         api_timeout_s=section.api_timeout_s, deadline_s=section.deadline_s,
         replay_window_s=section.replay_window_s, dedup_ttl_s=section.dedup_ttl_s,
         max_body_bytes=section.max_body_bytes, subscribe_intent=section.subscribe_intent,
-        menu=tuple(_button(b) for b in section.menu), redis_url=config.redis.url,
-        key_prefix=config.redis.key_prefix, templates=config.dialogue.templates,
+        menu=tuple(_button(b) for b in section.menu),
+        key_prefix=config.redis.key_prefix,
         template_messages={kind: TemplateMessage(t.template_id, dict(t.fields), t.url)
                            for kind, t in section.templates.items()},
         debug_turn_delay_s=_debug_delay(),

@@ -61,12 +61,6 @@ async def test_voice_transcript_is_understood(wechat):
     assert "电路" in await wechat.reply(response)
 
 
-async def test_voice_without_transcript_asks_to_type(wechat):
-    reply = await wechat.reply(await wechat.post(payload("voice.xml", "oVoice_2", "")))
-    assert "输入文字" in reply
-    assert await history(wechat, "oVoice_2") == []
-
-
 async def test_image_is_acknowledged(wechat):
     reply = await wechat.reply(await wechat.post(payload("image.xml", "oImage_1"), "safe"))
     assert "已收到您的图片" in reply

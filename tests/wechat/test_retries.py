@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from typing import AsyncIterator
 
+import aiohttp
 from aiohttp import web
+from redis.asyncio import Redis
 
 from bot.app import create_app
+from channels.base import ChannelDeps
 from channels.wechat import WeChatChannel, WeChatSettings
+from dialogue.templates import Templates
 from dialogue.types import InboundMessage, Reply
 from tests.wechat.server import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatServer, new_msg_id, payload
 from tests.wechat.test_callback import history, to_confirmation
@@ -34,12 +39,25 @@ async def gated_server(aiohttp_client, fake_api, deadline_s: float, redis: dict[
     turns = GatedTurns()
     settings = WeChatSettings(token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET, encoding_aes_key=AES_KEY,
                               mode="compatible", api_base_url=fake_api.base_url, deadline_s=deadline_s,
-                              redis_url=(redis or {}).get("FRONTDOOR_REDIS__URL"),
                               key_prefix=(redis or {}).get("FRONTDOOR_REDIS__KEY_PREFIX", "frontdoor:"))
     app = web.Application()
     channel = WeChatChannel(turns, settings)
     channel.setup(app)
+    app.cleanup_ctx.append(opened(channel, (redis or {}).get("FRONTDOOR_REDIS__URL"), settings.key_prefix))
     return WeChatServer(await aiohttp_client(app)), turns, channel
+
+
+def opened(channel: WeChatChannel, redis_url: str | None, prefix: str):
+    """cleanup_ctx: the channel's life on a session, Redis client and templates, as `bot/` hands them."""
+
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
+        redis = Redis.from_url(redis_url) if redis_url else None
+        async with aiohttp.ClientSession() as http, channel.open(ChannelDeps(Templates.load(), http, redis, prefix)):
+            yield
+        if redis is not None:
+            await redis.aclose()
+
+    return lifetime
 
 
 async def test_retry_while_in_progress_shares_the_first_answer(aiohttp_client, fake_api):
