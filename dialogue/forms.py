@@ -23,7 +23,9 @@ MAX_MISSES = 2
 """Answers a slot may fail in a row before the form stops asking it (default value, or agent/cancel offered)."""
 _YES = re.compile(r"(提交|确认|确定|没问题|可以|对的?|是的?|好的?|行|ok|yes)(吧|的|了|提交|确认)?[。！!~～.]*", re.I)
 """At the confirmation, plain "submit it" words are a yes even when the classifier is unsure."""
-_AFTER_MARKER = re.compile(r"(?:改成|改为|换成|换为|应该是|改一下|更正为|是)[:：,，\s]*")
+_AFTER_MARKER = re.compile(r"(?:改成|改为|换成|换为|应该是|改一下|更正为|补充(?:一下)?(?:描述|说明)?|是)[:：,，\s]*")
+_ADD = "补充"
+"""A correction that adds to a free-text slot rather than replacing it."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class FormRunner:
         accepted = target.accept_text(value) if value and target.accept_text else None
         if not accepted:
             return self._change(ctx, state, target.name)
+        if _ADD in parse.text and target.free_text and state.slots.get(target.name):
+            accepted = f"{state.slots[target.name]}；{accepted}"
         state.slots[target.name], state.sources[target.name] = accepted, "text"
         return await self._next(ctx, state)
 

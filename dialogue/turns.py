@@ -19,7 +19,7 @@ DIRECT_INTENTS = frozenset({"request_human", "complaint"})
 _STOP = re.compile(r"(不|别|甭)(用|要|需要|想)(报|办|弄|搞|修|查|登记|申报|处理|提交|等)?了|(不|别)(报|办|弄|搞|登记|申报|提交|等)了"
                    r"|先不(报|办|弄|搞|用|管|查|提交)|算了|取消|撤销|撤回|不需要|没事了|不用麻烦|退出|^\s*(不用|不要|不必)\W*$")
 """Ways of saying "stop" that the classifier may read as something else while a form runs."""
-_CORRECTION = re.compile(r"不对|不是|错了|搞错|写错|说错|打错|填错|改成|改为|换成|换为|改一下|更正|应该是|修改")
+_CORRECTION = re.compile(r"不对|不是|错了|搞错|写错|说错|打错|填错|改成|改为|换成|换为|改一下|更正|应该是|修改|补充")
 _QUESTION = re.compile(r"[？?]|怎么|如何|吗|为什么|为啥|多少|哪里|哪儿|什么|能不能|可不可以|是否")
 
 
