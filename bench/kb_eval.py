@@ -68,6 +68,11 @@ def calibrate(articles: list[Article], index: SearchIndex, thresholds: Threshold
     print(f"dev, {folds}-fold cross-validated at {thresholds}: answered {answered[inside].mean():.3f}, answered and right "
           f"{(answered & right)[inside].mean():.3f}, out-of-scope abstain {oos_abstain[~inside].mean():.3f}, "
           f"answered {answered[~inside].mean():.3f}")
+    for answer in (0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85):
+        cut = scores >= answer
+        print(f"  cross-validated, answer >= {answer:.2f}: answered {cut[inside].mean():.3f}, answered and right "
+              f"{(cut & right)[inside].mean():.3f}, out-of-scope answered {cut[~inside].mean():.3f}; suggest >= "
+              f"{answer - 0.15:.2f}: out-of-scope abstain {(scores < answer - 0.15)[~inside].mean():.3f}")
     weights = fit([*held_out, *negatives, *[s for s, i in zip(dev, inside) if i]], index.weights)
     print(f"fitted on all: {weights}")
 
