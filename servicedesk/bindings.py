@@ -19,6 +19,9 @@ from servicedesk.models import ChannelIdentity, Contact, Customer
 from servicedesk.stamps import Stamps
 
 STAMP = "identities"
+CALLER_CHANNEL = "voice"
+"""On the hotline the calling number is the identity: a contact's registered mobile is bound without an SMS code
+(enough to read their account's tickets aloud; anything that changes the account still asks for a code)."""
 MAX_AGE_S = 300.0
 """Reload at least this often, for changes made outside the desk (a seed run by another process)."""
 
@@ -47,7 +50,7 @@ class BindingCache:
             return None
         bindings = self._bindings  # a reload meanwhile starts a new dict: this answer may predate it
         if key not in bindings:
-            bindings[key] = await self._load(channel, user_id)
+            bindings[key] = await self._load(bound[key])
         return bindings[key]
 
     async def load(self) -> None:
@@ -68,15 +71,16 @@ class BindingCache:
                 async with self._tx() as session:
                     rows = (await session.execute(select(ChannelIdentity.channel, ChannelIdentity.user_id,
                                                          ChannelIdentity.contact_id))).all()
-                self._bound = {(channel, user_id): contact for channel, user_id, contact in rows}
+                    mobiles = (await session.execute(select(Contact.mobile, Contact.id))).all()
+                callers = {(CALLER_CHANNEL, caller_number(mobile)): contact for mobile, contact in mobiles if mobile}
+                self._bound = {**callers, **{(channel, user_id): contact for channel, user_id, contact in rows}}
                 self._bindings, self._stamp, self._loaded_at = {}, stamp, loaded_at
             return self._bound
 
-    async def _load(self, channel: str, user_id: str) -> ContactBinding | None:
+    async def _load(self, contact_id: int) -> ContactBinding | None:
         query = (select(Contact, Customer)
-                 .join(ChannelIdentity, ChannelIdentity.contact_id == Contact.id)
                  .join(Customer, Customer.id == Contact.customer_id)
-                 .where(ChannelIdentity.channel == channel, ChannelIdentity.user_id == user_id))
+                 .where(Contact.id == contact_id))
         async with self._tx() as session:
             found = (await session.execute(query)).first()
         if found is None:
@@ -84,3 +88,11 @@ class BindingCache:
         contact, customer = found
         return ContactBinding(customer.id, customer.code, customer.name, customer.tier, contact.id, contact.name,
                               contact.mobile)
+
+
+def caller_number(mobile: str) -> str:
+    """A registered mobile as Twilio sends the caller's number (E.164): 13800138000 -> +8613800138000."""
+    digits = "".join(ch for ch in mobile if ch.isdigit())
+    if mobile.strip().startswith("+"):
+        return "+" + digits
+    return "+86" + digits.removeprefix("86") if len(digits) in (11, 13) else "+" + digits

@@ -57,13 +57,13 @@ class FaultReportForm:
         """Slot values as the confirmation shows them (phone masked on screens; read out whole on the phone, where the
         caller must hear the number to confirm it)."""
         location_label = ctx.label("slot", "circuit_id" if state.sources.get("location") == "circuit_id" else "address")
+        shown = (lambda text: text) if ctx.message.channel == "voice" else mask_phone
         return {
             "service_type": state.slots["service_type"],
             "location_label": location_label,
             "location": state.slots["location"],
-            "description": state.slots["description"],
-            "contact_phone": (state.slots["contact_phone"] if ctx.message.channel == "voice"
-                              else mask_phone(state.slots["contact_phone"])),
+            "description": shown(state.slots["description"]),   # a number typed into the description too
+            "contact_phone": shown(state.slots["contact_phone"]),
         }
 
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:

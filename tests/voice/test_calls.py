@@ -148,3 +148,10 @@ async def test_a_caller_keys_in_the_ticket_number_and_hears_its_status(phone):
     assert asked.gather.get("finishOnKey") == "#", asked.text
     status = await other_phone.press(digits + "#")   # only the digits: the channel adds GD
     assert " ".join(digits[-4:]) in status.text, status.text
+
+
+async def test_a_registered_contact_calling_from_their_mobile_is_greeted_by_company(phone):
+    known = await phone(caller="+8613800138001").dial()
+    assert "广州珠江智造科技有限公司" in known.text
+    stranger = await phone(caller="+8613012345678").dial()
+    assert "有限公司" not in stranger.text and "政企客户服务台" in stranger.text
