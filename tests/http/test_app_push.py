@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 
 import aiohttp
@@ -14,7 +15,7 @@ from bot.app import create_app
 from bot.channels import OUTBOUND
 from bot.delivery import dispatcher
 from bot.keys import COMPONENTS
-from channels.app.auth import mint
+from channels.app.auth import SIGNATURE_HEADER, TIMESTAMP_HEADER, mint, sign
 from dialogue.types import Reply
 from tests.backend.helpers import STAFF
 from tests.support import require_redis
@@ -128,3 +129,18 @@ async def test_with_redis_a_message_sent_by_one_process_reaches_a_socket_on_anot
     await socket.close()
     assert (await poll(second, 0))["messages"][0]["text"] == "另一台服务器发出的客服回复"
 
+
+
+async def test_the_app_backend_may_poll_for_its_user_with_a_signed_request(aiohttp_client, app_config):
+    secret = "hmac-secret-of-the-operators-app-backend-2026"
+    client = await aiohttp_client(create_app(app_config(**ENV, FRONTDOOR_CHANNELS__APP__AUTH__HMAC_SECRET=secret)))
+    await client.app[OUTBOUND].send("app", "demo-bound", [Reply("客服回复：已为您加急处理")])
+    path = "/app/messages?since=0&sender=demo-bound"
+    at = str(int(time.time()))
+    headers = {TIMESTAMP_HEADER: at, SIGNATURE_HEADER: sign(secret, at, "GET", path, b"")}
+    polled = await client.get(path, headers=headers)
+    assert polled.status == 200
+    assert [m["text"] for m in (await polled.json())["messages"]] == ["客服回复：已为您加急处理"]
+    other = "/app/messages?since=0&sender=u-other-company"
+    forged = await client.get(other, headers=headers)   # the signature covers the query: another user is refused
+    assert forged.status == 401 and (await forged.json())["detail"] == "signature_invalid"
