@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from backend_client import BackendUnavailable, ServiceDesk
+from backend_client import BackendUnavailable, CustomerDesk
 from dialogue.bus import InProcessBus
 from dialogue.context import TurnContext
 from dialogue.conversation import Conversation, Owner, Turn, restore

@@ -134,10 +134,11 @@ def article_from_mapping(data: Mapping[str, Any], default_key: str = "") -> Arti
     for name in REQUIRED:
         if values[name] is None or not str(values[name]).strip():
             raise FieldError(name, f"required field {name!r} is missing or empty")
-    lists = {name: _as_list(name, values[name]) for name in LIST_FIELDS}
+    lists: dict[str, Any] = {name: _as_list(name, values[name]) for name in LIST_FIELDS}
     _check_choices("service_types", lists["service_types"], SERVICE_TYPES)
     _check_choices("tiers", lists["tiers"], TIERS)
-    texts = {n: _as_text(n, values[n]) for n in ("key", "title", "short_answer", "voice_answer", "owner", "body")}
+    texts: dict[str, Any] = {n: _as_text(n, values[n])
+                             for n in ("key", "title", "short_answer", "voice_answer", "owner", "body")}
     article = Article(
         **texts, **lists,
         status=_as_text("status", values["status"]) or "draft",

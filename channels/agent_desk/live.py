@@ -26,7 +26,7 @@ class Live:
 
     async def follow(self, app: web.Application) -> None:
         """Apply every hand-off event to the board and pass it to the connected pages; runs until cancelled."""
-        d = app[DEPS_KEY]
+        d: Any = app[DEPS_KEY]  # the desk's dependencies, as deps() returns them
         while True:
             try:
                 async with d.bus.subscribe() as events:

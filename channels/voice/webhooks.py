@@ -144,7 +144,8 @@ class VoiceChannel:
         await self._calls.put(state)
         task = asyncio.ensure_future(self._run(message))
         self._running[state.call_sid] = task
-        task.add_done_callback(lambda done, sid=state.call_sid: asyncio.ensure_future(self._finished(sid, done)))
+        sid = state.call_sid
+        task.add_done_callback(lambda done: asyncio.ensure_future(self._finished(sid, done)))
         return await self._collect(state, 0)
 
     async def _collect(self, state: CallState, holds: int) -> web.Response:

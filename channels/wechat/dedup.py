@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -130,7 +130,7 @@ class RedisDeduplicator:
             value = f"{_LEASE}{uuid.uuid4().hex}"
             if await self._redis.set(name, value, nx=True, px=self._lease_ms):
                 return Claim(lease=_RedisLease(self._redis, name, value, self._lease_ms, self._ttl_s))
-            raw = await self._redis.get(name)
+            raw = cast(bytes | None, await self._redis.get(name))  # the client returns bytes
             if raw is not None and raw.startswith(_DONE.encode()):
                 return Claim(outcome=raw[len(_DONE):].decode("utf-8"))
             if raw is not None and time.monotonic() >= deadline:
@@ -157,7 +157,7 @@ class _RedisLease:
             except RedisError as exc:
                 log.warning("wechat.dedup.renew_failed error=%s", type(exc).__name__)
 
-    async def _end(self, script: str, *args: object) -> int:
+    async def _end(self, script: str, *args: str | int) -> int:
         self._renewal.cancel()
         return await self._redis.eval(script, 1, self._name, self._value, *args)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
-from typing import Protocol
+from typing import Protocol, cast
 
 from redis.asyncio import Redis
 
@@ -70,6 +70,6 @@ class RedisReplayCache:
         key = self._prefix + url
         if await self._redis.set(key, digest, nx=True, ex=self._ttl_s):
             return
-        known = await self._redis.get(key)
+        known = cast(bytes | None, await self._redis.get(key))  # the client returns bytes
         if known is not None and known.decode() != digest:
             raise _refuse()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Awaitable, Callable, Protocol
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import AsyncIterator, Awaitable, Callable, Protocol, cast
 
 from redis.asyncio import Redis
 
@@ -36,7 +36,7 @@ class TokenCache(Protocol):
         """Cache ``token`` for ``ttl_s`` seconds."""
         ...
 
-    def lock(self) -> AsyncIterator[None]:
+    def lock(self) -> AbstractAsyncContextManager[None]:
         """Held by the one process refreshing."""
         ...
 
@@ -75,7 +75,7 @@ class RedisTokenCache:
 
     async def get(self) -> str | None:
         """The shared token while fresh."""
-        raw = await self._redis.get(self._key)
+        raw = cast(bytes | None, await self._redis.get(self._key))  # the client returns bytes
         return raw.decode() if raw is not None else None
 
     async def put(self, token: str, ttl_s: int) -> None:

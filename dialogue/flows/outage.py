@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from backend_client import Notice
 from dialogue.context import TurnContext
@@ -55,10 +56,11 @@ def offer(ctx: TurnContext) -> Reply:
 
 async def place_notices(ctx: TurnContext, place: Place) -> list[Reply]:
     """The notices covering ``place``, or a clear "nothing recorded there" and the offer."""
-    notices = await ctx.desk.notices_affecting(**{place.kind: place.value})
+    where: dict[str, Any] = {place.kind: place.value}
+    notices = await ctx.desk.notices_affecting(**where)
     if notices:
         return notice_replies(ctx, notices)
-    return [ctx.reply(f"outage_none_{place.kind}", **{place.kind: place.value}), offer(ctx)]
+    return [ctx.reply(f"outage_none_{place.kind}", **where), offer(ctx)]
 
 
 class OutageForm(SimpleForm):

@@ -1,6 +1,8 @@
 """工单查询: by number, or the customer's latest ticket; answers state, handling tier and next deadline."""
 from __future__ import annotations
 
+from typing import Any
+
 from backend_client import Forbidden, NotFound, ReopenOutcome, Ticket, UrgeOutcome
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
@@ -47,7 +49,7 @@ class TicketStatusForm(SimpleForm):
         return [Reply(reply.text, buttons, reply.kind, reply.template, reply.data)]
 
     @staticmethod
-    def _describe(ctx: TurnContext, ticket: Ticket) -> dict[str, str]:
+    def _describe(ctx: TurnContext, ticket: Ticket) -> dict[str, Any]:
         deadline = ticket.next_deadline()
         if deadline is None and ticket.resolution_note:
             progress = ctx.templates.text("ticket_progress_done_note", note=ticket.resolution_note)
