@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncContextManager, AsyncIterator, NamedTuple, Protocol
@@ -53,8 +55,7 @@ class InMemoryConversationStore:
     def __init__(self, ttl_s: float):
         self._ttl_s = ttl_s
         self._items: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._waiters: dict[str, int] = {}
+        self._turns: dict[str, _Turns] = {}
 
     async def load(self, conversation_id: str) -> dict[str, Any] | None:
         """The saved state, unless expired."""
@@ -70,17 +71,55 @@ class InMemoryConversationStore:
 
     @asynccontextmanager
     async def lock(self, conversation_id: str, order: TurnOrder | None = None) -> AsyncIterator[None]:
-        """One asyncio lock per conversation (first come, first served in one process), dropped when unused."""
-        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
-        self._waiters[conversation_id] = self._waiters.get(conversation_id, 0) + 1
+        """One turn at a time per conversation, the earliest waiting ``order`` first; dropped when unused."""
+        turns = self._turns.setdefault(conversation_id, _Turns())
         try:
-            async with lock:
+            async with turns.hold(order or TurnOrder(time.time())):
                 yield
         finally:
-            self._waiters[conversation_id] -= 1
-            if not self._waiters[conversation_id]:
-                del self._waiters[conversation_id]
-                del self._locks[conversation_id]
+            if turns.idle:
+                self._turns.pop(conversation_id, None)
 
     async def ping(self) -> None:
         """Always reachable."""
+
+
+class _Turns:
+    """One conversation's waiting turns in one process: granted in message order, not in the order they asked."""
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._waiting: list[tuple[float, int, int, asyncio.Future[None]]] = []
+        self._serial = itertools.count()
+
+    @property
+    def idle(self) -> bool:
+        return not self._busy and not self._waiting
+
+    @asynccontextmanager
+    async def hold(self, order: TurnOrder) -> AsyncIterator[None]:
+        entry = (order.at, order.seq, next(self._serial), asyncio.get_running_loop().create_future())
+        heapq.heappush(self._waiting, entry)
+        self._grant()
+        try:
+            await entry[3]
+        except BaseException:
+            if entry[3].done() and not entry[3].cancelled():
+                self._release()
+            else:
+                self._waiting.remove(entry)
+                heapq.heapify(self._waiting)
+            raise
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _grant(self) -> None:
+        if not self._busy and self._waiting:
+            self._busy = True
+            heapq.heappop(self._waiting)[3].set_result(None)
+
+    def _release(self) -> None:
+        self._busy = False
+        self._grant()
