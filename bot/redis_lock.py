@@ -21,9 +21,15 @@ from dialogue.store import StoreUnavailable, TurnOrder
 
 log = logging.getLogger(__name__)
 
-_POLL_S = 0.02
-# KEYS: lock, queue. ARGV: our member, our token, lease ms, waiter key prefix. Members are "<seq>:<token>".
+_POLL_S = 0.03
+# KEYS: lock, queue. ARGV: our member ("<seq>:<token>"), our token, lease ms, waiter key prefix, our score, the
+# queue's TTL ms, 1 to try for the lock (0: only queue). One round trip per try: (re)queue us and keep our waiter
+# lease alive, drop dead waiters ahead of us, take the lock if we are first.
 _ACQUIRE = """
+redis.call('set', ARGV[4] .. ARGV[2], 1, 'PX', ARGV[3])
+redis.call('zadd', KEYS[2], 'NX', ARGV[5], ARGV[1])
+redis.call('pexpire', KEYS[2], ARGV[6])
+if ARGV[7] == '0' then return 0 end
 while true do
   local head = redis.call('zrange', KEYS[2], 0, 0)[1]
   if not head or head == ARGV[1] then break end
@@ -32,6 +38,7 @@ while true do
 end
 if redis.call('set', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then
   redis.call('zrem', KEYS[2], ARGV[1])
+  redis.call('del', ARGV[4] .. ARGV[2])
   return 1
 end
 return 0"""
@@ -70,24 +77,21 @@ class FairLeaseLock:
 
     async def _acquire(self, name: str, token: str, order: TurnOrder) -> None:
         queue, waiter, member = f"{name}:queue", f"{name}:waiter:", f"{order.seq:020d}:{token}"
-        await self._client.set(waiter + token, 1, px=self._lease_ms)
-        await self._client.zadd(queue, {member: order.at})
-        await self._client.pexpire(queue, int((self._wait_s + 60) * 1000))
+        args = (f"{name}:lock", queue, member, token, self._lease_ms, waiter, order.at,
+                int((self._wait_s + 60) * 1000))
         try:
             if order.seq:  # numbered by its channel (WeChat's MsgId): one sent at the same moment may be on its way
+                await self._client.eval(_ACQUIRE, 2, *args, 0)
                 await asyncio.sleep(self._settle_s)
             deadline = time.monotonic() + self._wait_s
-            while not await self._client.eval(_ACQUIRE, 2, f"{name}:lock", queue, member, token, self._lease_ms,
-                                              waiter):
+            while not await self._client.eval(_ACQUIRE, 2, *args, 1):
                 if time.monotonic() >= deadline:
                     raise StoreUnavailable(f"lock of {name.rsplit(':', 1)[-1]} not acquired in {self._wait_s}s")
-                await self._client.pexpire(waiter + token, self._lease_ms)
                 await asyncio.sleep(_POLL_S)
         except BaseException:
             await self._client.zrem(queue, member)
-            raise
-        finally:
             await self._client.delete(waiter + token)
+            raise
 
     async def _renew(self, key: str, token: str) -> None:
         while True:
