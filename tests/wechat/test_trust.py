@@ -11,7 +11,9 @@ import pytest
 from aiohttp import web
 
 from bot.app import create_app
+from bot.errors import ConfigError
 from bot.logs import MaskingAccessLogger
+from tests.support import shipped_config
 from tests.wechat.server import WeChatServer, payload
 from tests.wechat.test_bad_input import nothing_happened, post_raw
 
@@ -96,3 +98,10 @@ async def test_a_late_reply_refused_for_a_moment_is_sent_again(aiohttp_client, w
     assert await server.say("oLate_1", "你好，我们公司专线断了", "safe") is None
     sent = await fake_api.wait_custom(1)
     assert len(sent) == 1 and "电路" in sent[0]["text"]["content"]
+
+
+def test_safe_or_compatible_mode_without_an_aes_key_is_a_config_error():
+    env = {"FRONTDOOR_CHANNELS__WECHAT__ENABLED": "true", "FRONTDOOR_CHANNELS__WECHAT__TOKEN": "t0ken-from-env",
+           "FRONTDOOR_CHANNELS__WECHAT__APP_ID": "wx-fake-app", "FRONTDOOR_CHANNELS__WECHAT__MODE": "safe"}
+    with pytest.raises(ConfigError, match="needs encoding_aes_key"):
+        shipped_config(**env)
