@@ -61,9 +61,9 @@ CHANNELS: dict[str, Callable[[Config, OnMessage], Channel]] = {"app": _app, "wec
 
 
 def build_channels(config: Config, on_message: OnMessage) -> list[Channel]:
-    """The enabled channels, in registry order."""
-    return [build(config, on_message) for name, build in CHANNELS.items()
-            if getattr(config.channels, name).enabled]
+    """The enabled channels, in registry order, each followed by the channels it brings (the hotline's SMS)."""
+    built = [build(config, on_message) for name, build in CHANNELS.items() if getattr(config.channels, name).enabled]
+    return [part for channel in built for part in (channel, *getattr(channel, "companions", ()))]
 
 
 class Outbound:

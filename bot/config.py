@@ -305,6 +305,8 @@ class VoiceConfig(Section):
     transfer_mode: Literal["enqueue", "dial"] = "enqueue"
     queue: str = Field("frontdoor", min_length=1)
     dial_number: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")
+    sms_from: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")   # with account_sid: ticket numbers by SMS
+    api_base_url: str = Field("https://api.twilio.com", pattern=r"^https?://")   # Twilio's REST API (Messaging)
 
     @model_validator(mode="after")
     def _required_when_enabled(self) -> "VoiceConfig":

@@ -7,6 +7,7 @@ from redis.asyncio import Redis
 
 from bot.config import Config
 from channels.voice import MemoryCallStore, RedisCallStore, VoiceChannel, VoiceSettings
+from channels.voice.sms import SmsChannel, SmsSettings
 from dialogue.templates import Templates
 from dialogue.types import OnMessage
 
@@ -50,4 +51,13 @@ def voice_channel(config: Config, on_message: OnMessage, redis: Redis | None = N
     settings = voice_settings(config)
     calls = (RedisCallStore(redis, config.redis.key_prefix, settings.call_ttl_s) if redis is not None
              else MemoryCallStore(settings.call_ttl_s))
-    return VoiceChannel(on_message, settings, calls, Templates.load(config.dialogue.templates))
+    return VoiceChannel(on_message, settings, calls, Templates.load(config.dialogue.templates), sms_channel(config))
+
+
+def sms_channel(config: Config) -> SmsChannel | None:
+    """Twilio Messaging for ticket numbers, when the account SID and a sending number are configured."""
+    section = config.channels.voice
+    if not (section.account_sid and section.sms_from and section.auth_token):
+        return None
+    return SmsChannel(SmsSettings(section.account_sid, section.auth_token.get_secret_value(), section.sms_from,
+                                  section.api_base_url))

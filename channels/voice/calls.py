@@ -25,6 +25,12 @@ class CallState:
     keypad_menu: bool = False
     turns: int = 0
     ended: bool = False
+    stage: str = ""            # "": the engine's prompt; "sms": the ticket number offered by SMS; "survey": 1-5 asked
+    ticket: str = ""           # the ticket opened on this call, for the SMS
+    resolved: bool = False     # a knowledge-base answer was marked solved on this call
+    surveyed: bool = False
+    closing: list[str] = field(default_factory=list)   # the goodbye said after the survey
+    heard: list[str] = field(default_factory=list)     # the caller's last words, for the agent's one-line summary
     pending: list[dict[str, Any]] | None = None   # replies of a turn that outran the deadline, once they are ready
 
     def to_json(self) -> str:

@@ -29,7 +29,8 @@ class VoiceSettings:
     dial_number: str | None = None
     digit_templates: frozenset[str] = frozenset({
         "ask_contact_phone", "invalid_phone", "ask_ticket_id", "invalid_ticket_id", "ask_customer_code", "invalid_customer_code",
-        "ask_bind_mobile", "ask_bind_code", "ask_bind_code_again", "invalid_bind_code", "bind_code_wrong"})
+        "ask_bind_mobile", "ask_bind_code", "ask_bind_code_again", "invalid_bind_code", "bind_code_wrong",
+        "ask_callback_phone"})
     call_ttl_s: int = 3600
     ticket_prefix: str = "GD"            # keyed-in ticket numbers are digits only: the letters are added
     ticket_templates: frozenset[str] = frozenset({"ask_ticket_id", "invalid_ticket_id"})

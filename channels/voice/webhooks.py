@@ -15,6 +15,7 @@ from typing import Any, Mapping
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
+from channels.base import OutboundChannel
 from channels.voice.calls import CallState, CallStore
 from channels.voice.settings import VoiceSettings
 from channels.voice.speech import clean_digits, clean_transcript
@@ -30,6 +31,10 @@ _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 MAX_HOLDS = 3
 TWIML = "application/xml"
+RATINGS = frozenset("12345")
+SURVEY_THANKS = frozenset({"survey_thanks", "survey_thanks_low"})
+HEARD_WORDS = 3          # the caller's last utterances kept for the agent's summary
+SUMMARY_CHARS = 120
 
 
 class VoiceChannel:
@@ -37,8 +42,11 @@ class VoiceChannel:
 
     name = CHANNEL
 
-    def __init__(self, on_message: OnMessage, settings: VoiceSettings, calls: CallStore, templates: Templates):
+    def __init__(self, on_message: OnMessage, settings: VoiceSettings, calls: CallStore, templates: Templates,
+                 sms: OutboundChannel | None = None):
         self._on_message = on_message
+        self._sms = sms
+        self.companions: tuple[OutboundChannel, ...] = (sms,) if sms is not None else ()
         self._settings = settings
         self._calls = calls
         self._templates = templates
@@ -66,12 +74,17 @@ class VoiceChannel:
         form = await self._verified_form(request)
         state = await self._calls.get(form["CallSid"]) or CallState(form["CallSid"], caller=_caller(form))
         digits, speech = form.get("Digits", ""), form.get("SpeechResult", "")
+        if state.stage == "sms" and speech.strip() and not digits:
+            state.stage = ""   # the caller moved on: what they said is the next turn
+        if state.stage and not state.ended:
+            return await self._staged(state, clean_digits(digits) if digits else None)
         if digits:
             return await self._keys(state, digits)
         text = clean_transcript(speech, self._settings.max_speech_chars)
         if not text or _confidence(form) < self._settings.min_confidence:
             return await self._missed(state)
         state.misses = 0
+        state.heard = [*state.heard, text][-HEARD_WORDS:]
         return await self._turn(state, text, MessageKind.VOICE, {"confidence": _confidence(form)})
 
     async def result(self, request: web.Request) -> web.Response:
@@ -118,6 +131,40 @@ class VoiceChannel:
             return await self._turn(state, payload, MessageKind.BUTTON, {"keypad": digits})
         return await self._turn(state, digits, MessageKind.DTMF, {})
 
+    async def _staged(self, state: CallState, digits: str | None) -> web.Response:
+        """The answer to the channel's own question: send the ticket number by SMS, or the survey's 1-5."""
+        stage, state.stage = state.stage, ""
+        if stage == "sms":
+            if digits == "1":
+                return await self._reply(state, Prompt((await self._send_ticket(state), self._text("voice_anything_else"))))
+            if digits is None:   # silence or keys a keypad cannot send: the offer once more, then let it go
+                state.misses += 1
+                if state.misses == 1:
+                    state.stage = stage
+                    return await self._reply(state, Prompt((self._text("voice_not_heard"), *state.prompt)))
+            state.misses = 0
+            return await self._reply(state, Prompt((self._text("voice_anything_else"),)))
+        if digits is not None and digits in RATINGS:
+            state.misses = 0
+            state.stage = stage     # the engine's answer closes the call (see _respond)
+            payload = "/rate_service" + json.dumps({"rating": digits})
+            return await self._turn(state, payload, MessageKind.BUTTON, {"survey": digits})
+        state.misses += 1
+        if state.misses == 1:
+            state.stage = stage
+            return await self._reply(state, Prompt((self._text("voice_survey_again"),)))
+        state.surveyed = True
+        return await self._reply(state, Prompt(tuple(state.closing), hang_up=True))
+
+    async def _send_ticket(self, state: CallState) -> str:
+        """The ticket number by SMS to the calling number, through the outbound interface; what to tell the caller."""
+        if self._sms is None or not state.caller:
+            return self._text("voice_sms_failed")
+        sms = self._templates.reply("voice_sms_ticket", "sms", number=state.ticket)
+        delivery = await self._sms.send(state.caller, [sms], kind="ticket_number")
+        log.info("voice.sms call=%s delivered=%s detail=%s", state.call_sid, delivery.delivered, delivery.detail)
+        return self._text("voice_sms_sent" if delivery.delivered else "voice_sms_failed")
+
     async def _missed(self, state: CallState) -> web.Response:
         """Silence or speech too unsure to act on: rephrase once, then the keypad menu, then a person."""
         state.misses += 1
@@ -132,15 +179,18 @@ class VoiceChannel:
 
     # turns
 
+    def _message(self, state: CallState, text: str, kind: MessageKind, metadata: dict[str, Any]) -> InboundMessage:
+        state.turns += 1
+        return InboundMessage(channel=CHANNEL, user_id=state.caller or f"withheld:{state.call_sid}",
+                              conversation_id=f"{CHANNEL}:{state.call_sid}", text=text, kind=kind,
+                              message_id=f"{state.call_sid}:{state.turns}",
+                              metadata={"call_sid": state.call_sid, **metadata})
+
     async def _turn(self, state: CallState, text: str, kind: MessageKind, metadata: dict[str, Any]) -> web.Response:
         if state.ended:
             return web.Response(text=render(Prompt((), hang_up=True), self._settings), content_type=TWIML)
-        state.turns += 1
         state.pending = None
-        message = InboundMessage(channel=CHANNEL, user_id=state.caller or f"withheld:{state.call_sid}",
-                                 conversation_id=f"{CHANNEL}:{state.call_sid}", text=text, kind=kind,
-                                 message_id=f"{state.call_sid}:{state.turns}",
-                                 metadata={"call_sid": state.call_sid, **metadata})
+        message = self._message(state, text, kind, metadata)
         await self._calls.put(state)
         task = asyncio.ensure_future(self._run(message))
         self._running[state.call_sid] = task
@@ -158,12 +208,12 @@ class VoiceChannel:
                 return self._hold(holds)
             self._running.pop(state.call_sid, None)
             self._held.discard(state.call_sid)
-            return await self._reply(state, self._prompt(replies, state))
+            return await self._respond(state, replies)
         fresh = await self._calls.get(state.call_sid)
         if fresh is not None and fresh.pending is not None:
             replies = [_reply_from_dict(item) for item in fresh.pending]
             fresh.pending = None
-            return await self._reply(fresh, self._prompt(replies, fresh))
+            return await self._respond(fresh, replies)
         await asyncio.sleep(min(1.0, self._settings.deadline_s))
         return self._hold(holds)
 
@@ -202,6 +252,35 @@ class VoiceChannel:
         await self._calls.put(state)
         return web.Response(text=render(prompt, self._settings), content_type=TWIML)
 
+    async def _respond(self, state: CallState, replies: list[Reply]) -> web.Response:
+        """The engine's replies as the next prompt, with the phone's own closing questions: the ticket number by
+        SMS after a ticket is opened, the 1-5 survey before a goodbye on a call that resolved something."""
+        if state.stage == "survey":   # the rating was stored (or there was nothing to rate): thank and hang up
+            state.stage, state.surveyed = "", True
+            thanks = [spoken(r.text) for r in replies if r.template in SURVEY_THANKS]
+            return await self._reply(state, Prompt((*(thanks or [self._text("voice_survey_thanks")]), *state.closing),
+                                                   hang_up=True))
+        state.resolved = state.resolved or any(r.template == "kb_solved" for r in replies)
+        prompt = self._prompt(replies, state)
+        if prompt.hang_up and not state.surveyed and await self._survey_due(state):
+            state.stage, state.closing, state.misses = "survey", list(prompt.sentences), 0
+            return await self._reply(state, Prompt((self._text("voice_survey_ask"),)))
+        number = next((str(r.data["number"]) for r in replies if r.kind == ReplyKind.TICKET and r.data.get("number")),
+                      None)
+        if number and self._sms is not None and state.caller and not (prompt.hang_up or prompt.transfer):
+            state.stage, state.ticket, state.misses = "sms", number, 0
+            prompt = Prompt((*prompt.sentences, self._text("voice_sms_offer")))
+        return await self._reply(state, prompt)
+
+    async def _survey_due(self, state: CallState) -> bool:
+        """Whether this caller has a survey waiting (asked of the engine, which asks the desk) or was helped now."""
+        if state.resolved:
+            return True
+        if not state.caller:
+            return False
+        probe = self._message(state, "/rate_service", MessageKind.BUTTON, {"event": "survey_probe"})
+        return any(r.template == "survey_ask" for r in await self._run(probe))
+
     def _prompt(self, replies: list[Reply], state: CallState) -> Prompt:
         """The caller's next prompt from the engine's replies: spoken texts, keys for buttons, hang-up or transfer."""
         sentences = [spoken(reply.text) for reply in replies]
@@ -220,13 +299,17 @@ class VoiceChannel:
         if ReplyKind.GOODBYE in kinds:
             return Prompt(tuple(sentences), hang_up=True)
         if any(r.kind == ReplyKind.HANDOFF and r.template == "handoff_queued" for r in replies):
-            note = json.dumps({"conversation_id": f"{CHANNEL}:{state.call_sid}", "caller": state.caller},
-                              ensure_ascii=False)
-            return Prompt(tuple(sentences), transfer=True, transfer_note=note)
+            return Prompt(tuple(sentences), transfer=True, transfer_note=self._task(state))
         digits = any(r.template in self._settings.digit_templates for r in replies)
         if digits:
             sentences.append(self._text("voice_digits_hint"))
         return Prompt(tuple(sentences), collect_digits=digits)
+
+    def _task(self, state: CallState) -> str:
+        """The queued call's attributes for the agent desk: the conversation and a one-line summary."""
+        summary = "；".join(state.heard)[-SUMMARY_CHARS:] or self._text("voice_summary_keys")
+        return json.dumps({"conversation_id": f"{CHANNEL}:{state.call_sid}", "channel": CHANNEL,
+                           "summary": summary}, ensure_ascii=False)
 
     def _keypad_menu(self) -> str:
         settings = self._settings
@@ -271,10 +354,11 @@ def _confidence(form: Mapping[str, str]) -> float:
 
 
 def _reply_to_dict(reply: Reply) -> dict[str, Any]:
+    number = reply.data.get("number")
     return {"text": reply.text, "buttons": [[b.title, b.payload] for b in reply.buttons], "kind": reply.kind.value,
-            "template": reply.template}
+            "template": reply.template, "data": {"number": str(number)} if number else {}}
 
 
 def _reply_from_dict(data: dict[str, Any]) -> Reply:
     return Reply(data["text"], tuple(Button(t, p) for t, p in data.get("buttons", [])), ReplyKind(data["kind"]),
-                 data.get("template"))
+                 data.get("template"), dict(data.get("data") or {}))
