@@ -168,7 +168,11 @@ class WeChatChannel:
 
     async def _run_turn(self, decision: Decision, lease: Lease, deadline: float) -> str:
         turn = self._spawn(self._turn(decision.message))
-        done, _ = await asyncio.wait({turn}, timeout=deadline) if deadline > 0 else (set(), set())
+        try:
+            done, _ = await asyncio.wait({turn}, timeout=deadline) if deadline > 0 else (set(), set())
+        except asyncio.CancelledError:  # the request went away (shutdown): the answer still goes, as a message
+            self._spawn(self._deliver_late(decision, turn, lease))
+            raise
         if turn not in done:
             log.warning("wechat.reply.deadline_missed conversation_id=%s", _cid(decision))
             self._spawn(self._deliver_late(decision, turn, lease))
