@@ -65,10 +65,10 @@ class AppChannel:
         settings = self._settings
         if deps.redis is not None:
             self._seen = RedisSeenSignatures(deps.redis, deps.key_prefix)
-        self._mailbox = (RedisMailbox(deps.redis, deps.key_prefix, settings.mailbox_max_messages,
-                                      settings.mailbox_ttl_s)
-                         if deps.redis is not None else
-                         InMemoryMailbox(settings.mailbox_max_messages, ttl_s=settings.mailbox_ttl_s))
+            self._mailbox = RedisMailbox(deps.redis, deps.key_prefix, settings.mailbox_max_messages,
+                                         settings.mailbox_ttl_s)
+        else:
+            self._mailbox = InMemoryMailbox(settings.mailbox_max_messages, ttl_s=settings.mailbox_ttl_s)
         try:
             yield
         finally:
