@@ -134,8 +134,9 @@ async def open_desk(config: Config, sms: OtpSender | None = None, redis: Redis |
 
 
 @asynccontextmanager
-async def open_components(config: Config, sms: OtpSender | None = None) -> AsyncIterator[Components]:
-    """Open everything in order and close it in reverse, even on failure."""
+async def open_components(config: Config, sms: OtpSender | None = None,
+                          interpreter: Interpreter | None = None) -> AsyncIterator[Components]:
+    """Open everything in order and close it in reverse, even on failure (``interpreter``: one already open)."""
     async with AsyncExitStack() as stack:
         redis = Redis.from_url(config.redis.url, **config.redis.client_options()) if config.redis.url else None
         if redis is not None:
@@ -143,9 +144,10 @@ async def open_components(config: Config, sms: OtpSender | None = None) -> Async
         db, desk = await stack.enter_async_context(open_desk(config, sms, redis))
         if isinstance(desk, SqlServiceDesk):
             await warm_up_or_skip(desk)
-        interpreter = build_interpreter(config)
-        if hasattr(interpreter, "close"):
-            stack.push_async_callback(interpreter.close)
+        if interpreter is None:
+            interpreter = build_interpreter(config)
+            if hasattr(interpreter, "close"):
+                stack.push_async_callback(interpreter.close)
         store = _store(config, redis)
         templates = Templates.load(config.dialogue.templates)
         settings = EngineSettings(config.timezone, config.conversations.history_turns, config.dialogue.max_text_chars,
