@@ -14,6 +14,12 @@ from typing import Any, ContextManager, Iterator, Protocol
 from redis.asyncio import Redis
 
 
+def first_cursor() -> int:
+    """Where a new (or expired and recreated) mailbox starts counting: the time in milliseconds, so a cursor is
+    always above every cursor the user was given before, and a client holding an old one never skips a message."""
+    return int(time.time() * 1000)
+
+
 @dataclass(frozen=True)
 class Posted:
     """One waiting message and its cursor (increasing per user; the client acknowledges up to a cursor)."""
@@ -106,14 +112,16 @@ class InMemoryMailbox:
     def _box(self, user_id: str) -> tuple[int, deque[Posted], float]:
         entry = self._boxes.get(user_id)
         if entry is None or entry[2] < time.monotonic():
-            return 0, deque(maxlen=self._max_messages), 0.0
+            return first_cursor(), deque(maxlen=self._max_messages), 0.0
         return entry
 
 
-# KEYS: counter, list; ARGV: ttl, max, messages…  Cursor and append in one step, so a reader never sees a gap.
+# KEYS: counter, list; ARGV: ttl, max, first cursor, messages…  Cursor and append in one step, so a reader never
+# sees a gap; a counter that expired starts again above every cursor it gave out (see first_cursor).
 _PUT = """
 local last = 0
-for i = 3, #ARGV do
+redis.call('SET', KEYS[1], ARGV[3], 'NX')
+for i = 4, #ARGV do
   last = redis.call('INCR', KEYS[1])
   redis.call('RPUSH', KEYS[2], last .. ':' .. ARGV[i])
 end
@@ -154,7 +162,7 @@ class RedisMailbox:
 
     async def put(self, user_id: str, messages: list[dict[str, Any]]) -> int:
         bodies = [json.dumps(m, ensure_ascii=False) for m in messages]
-        last = int(await self._put(keys=self._keys(user_id), args=[self._ttl_s, self._max_messages, *bodies]))
+        last = int(await self._put(keys=self._keys(user_id), args=[self._ttl_s, self._max_messages, first_cursor(), *bodies]))
         self._bells.ring(user_id)
         return last
 
