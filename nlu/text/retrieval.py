@@ -83,12 +83,10 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens of normalised text, stopwords and punctuation dropped, synonyms merged."""
-        out = []
-        for token in self._jieba.cut_for_search(normalise(text), HMM=False):
-            token = compact(token)
-            if token and token not in STOPWORDS:
-                out.append(self.synonyms.get(token, token))
-        return out
+        raw = [t for t in (compact(t) for t in self._jieba.cut_for_search(normalise(text), HMM=False)) if t]
+        variants = [t for t in raw if t in self.synonyms]  # their pieces (数据, 中心 of 数据中心) would dilute the match
+        return [self.synonyms.get(t, t) for t in raw
+                if t not in STOPWORDS and not any(t != v and t in v for v in variants)]
 
 
 @lru_cache(maxsize=4)

@@ -30,11 +30,11 @@ class Weights:
     rank_ngram: float = 0.5
     # Logistic calibration with non-negative weights (so more matching words never lower the score), fitted by
     # `bench/kb_eval.py --calibrate` on held-out KB questions, the dev questions and the calibration negatives.
-    calib_coverage: float = 2.225
-    calib_ngram: float = 0.506
-    calib_evidence: float = 3.858
-    calib_margin: float = 3.843
-    calib_bias: float = -2.542
+    calib_coverage: float = 2.593
+    calib_ngram: float = 0.851
+    calib_evidence: float = 2.995
+    calib_margin: float = 4.555
+    calib_bias: float = -2.504
 
     def z(self, s: "Signals") -> float:
         """The calibrated log-odds that the article with signals ``s`` is the right answer."""
@@ -53,7 +53,7 @@ class Signals:
     coverage: float  # share of the query's content-word weight the article holds (title/questions count in full)
     ngram: float  # share of the article's best-matching title or question that the query contains (char n-grams)
     evidence: float  # matched content-word weight on an absolute scale: one weak word is little evidence
-    margin: float  # how much stronger the match is than the runner-up's (than no match, when it is alone)
+    margin: float  # evidence the top article holds that its closest rival lacks (all of it, when alone), 0..1
 
 
 def _idf(df: np.ndarray, n: int) -> np.ndarray:
@@ -188,18 +188,19 @@ class SearchIndex:
         self._cover = sparse.csc_matrix(cover @ sparse.diags(self._idf))
 
     def _lexical(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per article: BM25, the share of the query's content-word weight it matches, and that weight itself."""
+        """Per article: BM25, the share of the query's content-word weight it matches, and per query word the weight
+        it matches (articles x words)."""
         unique = list(dict.fromkeys(terms))
         cols = [self._vocab.ids[t] for t in unique if t in self._vocab.ids]
         total = sum(self._idf[self._vocab.ids[t]] if t in self._vocab.ids else self._oov_idf for t in unique)
         if not cols:
             zeros = np.zeros(len(self.articles))
-            return zeros, zeros, zeros
+            return zeros, zeros, np.zeros((len(self.articles), 0))
         counts = Counter(terms)
         q = np.array([float(counts[t]) for t in unique if t in self._vocab.ids])
         bm25 = self._bm25[:, cols] @ q
-        matched = np.asarray(self._cover[:, cols].sum(axis=1)).ravel()
-        return bm25, matched / total, matched
+        matched = self._cover[:, cols].toarray()
+        return bm25, matched.sum(axis=1) / total, matched
 
     def search(self, query: object, thresholds: Thresholds, scope: Scope | None = None, limit: int = 3) -> SearchResult:
         """The best ``limit`` visible articles for ``query``; bad or empty queries abstain."""
@@ -222,18 +223,21 @@ class SearchIndex:
         rank = (1 - self.weights.rank_ngram) * bm25 / max(top_bm25, 1e-9) + self.weights.rank_ngram * cosine
         rank = np.where(mask & ((bm25 > 0) | (cosine > 0)), rank, -1.0)
         order = [int(i) for i in np.argsort(-rank, kind="stable")[: max(limit, 2)] if rank[i] >= 0]
-        signals = self._signals(order, coverage, contained, matched)
+        signals = [self._signals(i, pos == 0, coverage, contained, matched, mask) for pos, i in enumerate(order)]
         return text, [(self.articles[i], sig, float(bm25[i])) for i, sig in zip(order, signals)][:limit]
 
-    def _signals(self, order: list[int], coverage: np.ndarray, contained: np.ndarray, matched: np.ndarray) -> list[Signals]:
-        """The signals of each ranked article; only the first gets a margin (over the second, or over nothing)."""
-        strength = [_strength(float(coverage[i]), float(contained[i]), float(matched[i])) for i in order]
-        out = []
-        for pos, i in enumerate(order):
-            runner_up = strength[pos + 1] if pos + 1 < len(order) else 0.0
-            margin = max(strength[pos] - runner_up, 0.0) if pos == 0 else 0.0
-            out.append(Signals(float(coverage[i]), float(contained[i]), _evidence(float(matched[i])), margin))
-        return out
+    def _signals(self, i: int, first: bool, coverage: np.ndarray, contained: np.ndarray, matched: np.ndarray,
+                 mask: np.ndarray) -> Signals:
+        """An article's signals; the first also gets its margin: the evidence it holds that its closest visible
+        rival lacks (all its evidence when nothing else matches), damped when the query holds little of the article's
+        text; no added matching word can lower it."""
+        margin = 0.0
+        if first:
+            rivals = mask.copy()
+            rivals[i] = False
+            lead = np.maximum(matched[i] - matched[rivals], 0.0).sum(axis=1)
+            margin = _evidence(float(lead.min()) if len(lead) else float(matched[i].sum())) * math.sqrt(contained[i])
+        return Signals(float(coverage[i]), float(contained[i]), _evidence(float(matched[i].sum())), margin)
 
 
 EVIDENCE_SCALE = 8.0  # matched IDF weight at which evidence is 1 - 1/e: about two specific words
@@ -241,8 +245,3 @@ EVIDENCE_SCALE = 8.0  # matched IDF weight at which evidence is 1 - 1/e: about t
 
 def _evidence(matched: float) -> float:
     return 1.0 - math.exp(-matched / EVIDENCE_SCALE)
-
-
-def _strength(coverage: float, contained: float, matched: float) -> float:
-    """How well an article matches on its own, 0..1: both sides covered and enough evidence."""
-    return math.sqrt(coverage * contained) * _evidence(matched)
