@@ -36,7 +36,9 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
 def _check_config(args: argparse.Namespace, config: Config) -> int:
     check_environment(config, args.config)
     print(f"配置有效：{args.config}")
-    print(f"  storage.url = {config.storage.url}")
+    desk = config.servicedesk
+    print(f"  servicedesk.backend = {desk.url} (remote desk: no local database, no SLA job)" if desk.backend == "http"
+          else f"  servicedesk.backend = local, storage.url = {config.storage.url}")
     print(f"  conversations.backend = {config.conversations.backend}, nlu.backend = {config.nlu.backend}")
     return 0
 

@@ -94,3 +94,11 @@ def test_check_config_refuses_impossible_combinations(env, key, monkeypatch, cap
         monkeypatch.setenv(name, value)
     assert main(["--config", str(ROOT / "config.yaml"), "check-config"]) == 2
     assert key in capsys.readouterr().err
+
+
+def test_check_config_says_a_remote_desk_needs_no_local_database(monkeypatch, capsys):
+    monkeypatch.setenv("FRONTDOOR_SERVICEDESK__BACKEND", "http")
+    monkeypatch.setenv("FRONTDOOR_SERVICEDESK__URL", "http://desk.example:8080")
+    monkeypatch.setenv("FRONTDOOR_SERVICEDESK__TOKEN", "a-bot-token-from-the-desk")
+    assert main(["--config", str(ROOT / "config.yaml"), "check-config"]) == 0
+    assert "http://desk.example:8080 (remote desk: no local database" in capsys.readouterr().out
