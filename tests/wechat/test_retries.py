@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import time
 from typing import AsyncIterator
 
 import aiohttp
@@ -14,6 +15,7 @@ from redis.asyncio import Redis
 from bot.app import create_app
 from channels.base import ChannelDeps
 from channels.wechat import WeChatChannel, WeChatSettings
+from channels.wechat.inbound import parse
 from dialogue.templates import Templates
 from dialogue.types import InboundMessage, Reply
 from tests.wechat.server import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatServer, new_msg_id, payload
@@ -121,3 +123,18 @@ async def test_gated_servers_sharing_redis_run_once(aiohttp_client, fake_api, re
     turns_one.release.set()
     assert [await one.reply(await first), await two.reply(await retry)] == ["好的，已记录。"] * 2
     assert (len(turns_one.calls), len(turns_two.calls)) == (1, 0)
+
+
+async def test_a_request_cancelled_mid_turn_still_delivers_and_closes_the_message(aiohttp_client, fake_api):
+    server, turns, channel = await gated_server(aiohttp_client, fake_api, deadline_s=4.8)
+    decision = parse(payload("text.xml", "oGate_4", "我们专线断了").encode(), {}, "subscribe")
+    await channel.runtime.windows.open(decision.message.user_id, decision.window)
+    answering = asyncio.create_task(channel._answer(decision, time.monotonic()))
+    await turns.started.wait()
+    answering.cancel()  # what shutdown does to a request still waiting for its turn
+    turns.release.set()
+    await channel.drain(5)
+    sent = await fake_api.wait_custom(1)
+    assert [m["text"]["content"] for m in sent] == ["好的，已记录。"]
+    retry = await channel.runtime.dedup.claim(decision.dedup_key, 0)
+    assert retry.lease is None and retry.outcome == ""  # done: a retry neither runs it again nor waits
