@@ -19,7 +19,7 @@ from nlu.features import FeatureParams, Featurizer
 from nlu.text.segment import JiebaTokenizer
 from nlu.training_data import TrainingData
 
-FORMAT = 1
+FORMAT = 2
 _CODE_MODULES = (classifier, entities, features, normalizers, posts, tagger, textnorm, tokenizer, training_data,
                  zh_datetime)
 
@@ -55,10 +55,12 @@ class TrainedModel:
         """Write the artefact atomically (no pickle: arrays plus a JSON header)."""
         names = sorted(self.featurizer.vocab, key=self.featurizer.vocab.__getitem__)
         meta = {"format": FORMAT, "classes": self.classifier.classes, "temperature": self.classifier.temperature,
+                "nb_weight": self.classifier.nb_weight,
                 "vocab": names, "params": asdict(self.featurizer.params),
                 "user_entries": self.featurizer.tokenizer.user_entries, "extractor": self.extractor.to_dict()}
         buffer = io.BytesIO()
         np.savez(buffer, coef_t=self.classifier.coef_t, intercept=self.classifier.intercept,
+                 nb_log_prob_t=self.classifier.nb_log_prob_t, nb_log_prior=self.classifier.nb_log_prior,
                  idf=self.featurizer.idf, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".nlu-", suffix=".tmp")
@@ -71,10 +73,12 @@ class TrainedModel:
         """Read an artefact written by save()."""
         with np.load(path, allow_pickle=False) as arrays:
             meta = json.loads(arrays["meta"].tobytes().decode())
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"{path}: model format {meta.get('format')} is not {FORMAT}")
             coef_t, intercept, idf = arrays["coef_t"], arrays["intercept"], arrays["idf"]
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{path}: model format {meta.get('format')} is not {FORMAT}")
+            nb_log_prob_t, nb_log_prior = arrays["nb_log_prob_t"], arrays["nb_log_prior"]
         vocab = {name: i for i, name in enumerate(meta["vocab"])}
         featurizer = Featurizer(JiebaTokenizer(meta["user_entries"]), FeatureParams(**meta["params"]), vocab, idf)
-        model = LinearModel(meta["classes"], coef_t, intercept, meta["temperature"])
+        model = LinearModel(meta["classes"], coef_t, intercept, meta["temperature"], nb_log_prob_t, nb_log_prior,
+                            meta["nb_weight"])
         return cls(featurizer, model, EntityExtractor.from_dict(meta["extractor"]))
