@@ -3,11 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from aiohttp import web
 from redis.asyncio import Redis
 
+from backend_client import Actor, Reporter
 from bot.config import Config
+from bot.keys import COMPONENTS
 from channels.voice import MemoryCallStore, RedisCallStore, VoiceChannel, VoiceSettings
 from channels.voice.sms import SmsChannel, SmsSettings
+from channels.voice.webhooks import CHANNEL
 from dialogue.templates import Templates
 from dialogue.types import OnMessage
 
@@ -51,7 +55,35 @@ def voice_channel(config: Config, on_message: OnMessage, redis: Redis | None = N
     settings = voice_settings(config)
     calls = (RedisCallStore(redis, config.redis.key_prefix, settings.call_ttl_s) if redis is not None
              else MemoryCallStore(settings.call_ttl_s))
-    return VoiceChannel(on_message, settings, calls, Templates.load(config.dialogue.templates), sms_channel(config))
+    circuits = CallerCircuits()
+    channel = VoiceChannel(on_message, settings, calls, Templates.load(config.dialogue.templates), sms_channel(config),
+                           circuits.lookup)
+    channel.companions = (*channel.companions, circuits)
+    return channel
+
+
+class CallerCircuits:
+    """A bound caller's circuits from the running desk (the calling number is the identity, see bindings.py)."""
+
+    name = "voice_circuits"
+
+    def __init__(self) -> None:
+        self._app: web.Application | None = None
+
+    def setup(self, app: web.Application) -> None:
+        """Remember the application: its desk is opened at start-up."""
+        self._app = app
+
+    async def lookup(self, caller: str) -> list[tuple[str, str]]:
+        """(circuit id, address and service) of the caller's account; [] for a number no contact has."""
+        if self._app is None or COMPONENTS not in self._app:
+            return []
+        desk = self._app[COMPONENTS].desk
+        binding = await desk.find_binding(CHANNEL, caller)
+        if binding is None:
+            return []
+        customer = await desk.get_customer(binding.customer_code, Actor.customer(Reporter(CHANNEL, caller), binding))
+        return [(c.circuit_id, f"{c.address}的{c.service_type}") for c in customer.circuits]
 
 
 def sms_channel(config: Config) -> SmsChannel | None:

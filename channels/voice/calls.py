@@ -31,6 +31,7 @@ class CallState:
     surveyed: bool = False
     closing: list[str] = field(default_factory=list)   # the goodbye said after the survey
     heard: list[str] = field(default_factory=list)     # the caller's last words, for the agent's one-line summary
+    circuits: list[str] = field(default_factory=list)  # circuit ids offered on keys 1.. at the location question
     pending: list[dict[str, Any]] | None = None   # replies of a turn that outran the deadline, once they are ready
 
     def to_json(self) -> str:

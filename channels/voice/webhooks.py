@@ -10,12 +10,12 @@ import asyncio
 import json
 import logging
 import re
-from typing import Any, Mapping
+from typing import Any, Awaitable, Callable, Mapping
 
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from channels.base import OutboundChannel
+from channels.base import Channel, OutboundChannel
 from channels.voice.calls import CallState, CallStore
 from channels.voice.settings import VoiceSettings
 from channels.voice.speech import clean_digits, clean_transcript
@@ -25,11 +25,16 @@ from dialogue.types import Button, InboundMessage, MessageKind, OnMessage, Reply
 
 log = logging.getLogger(__name__)
 
+Circuits = Callable[[str], Awaitable[list[tuple[str, str]]]]
+"""A calling number's circuits as (circuit id, what the caller hears: address and service), [] when unbound."""
+
 CHANNEL = "voice"
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 MAX_HOLDS = 3
+LOCATION_QUESTION = "ask_location"
+MAX_CIRCUITS = 8           # keys 1-8: 9 repeats, 0 is a person
 TWIML = "application/xml"
 RATINGS = frozenset("12345")
 SURVEY_THANKS = frozenset({"survey_thanks", "survey_thanks_low"})
@@ -43,10 +48,11 @@ class VoiceChannel:
     name = CHANNEL
 
     def __init__(self, on_message: OnMessage, settings: VoiceSettings, calls: CallStore, templates: Templates,
-                 sms: OutboundChannel | None = None):
+                 sms: OutboundChannel | None = None, circuits: Circuits | None = None):
         self._on_message = on_message
         self._sms = sms
-        self.companions: tuple[OutboundChannel, ...] = (sms,) if sms is not None else ()
+        self._circuits = circuits
+        self.companions: tuple[Channel, ...] = (sms,) if sms is not None else ()   # built and run beside it
         self._settings = settings
         self._calls = calls
         self._templates = templates
@@ -120,6 +126,8 @@ class VoiceChannel:
         if digits is None:
             return await self._missed(state)
         state.misses = 0
+        if state.circuits and digits.isdigit() and 0 < int(digits) <= len(state.circuits):
+            return await self._turn(state, state.circuits[int(digits) - 1], MessageKind.DTMF, {"keypad": digits})
         if state.collect_digits:
             if set(state.templates) & self._settings.ticket_templates and digits.isdigit():
                 digits = self._settings.ticket_prefix + digits   # nobody can key in the letters of GD…
@@ -172,7 +180,7 @@ class VoiceChannel:
             sentences = (self._text("voice_not_heard"), *state.prompt)
             return await self._reply(state, Prompt(sentences, collect_digits=state.collect_digits))
         if state.misses == 2:
-            state.keypad_menu = True
+            state.keypad_menu, state.circuits = True, []
             return await self._reply(state, Prompt((self._keypad_menu(),)))
         state.misses = 0
         return await self._turn(state, "/request_human", MessageKind.BUTTON, {"ladder": "agent"})
@@ -270,7 +278,25 @@ class VoiceChannel:
         if number and self._sms is not None and state.caller and not (prompt.hang_up or prompt.transfer):
             state.stage, state.ticket, state.misses = "sms", number, 0
             prompt = Prompt((*prompt.sentences, self._text("voice_sms_offer")))
+        state.circuits = []
+        if LOCATION_QUESTION in state.templates and not prompt.hang_up and not prompt.transfer:
+            prompt = await self._circuit_keys(state, prompt)
         return await self._reply(state, prompt)
+
+    async def _circuit_keys(self, state: CallState, prompt: Prompt) -> Prompt:
+        """At the location question, a bound caller's circuits as a numbered keypad list (nobody keys in letters)."""
+        if self._circuits is None or not state.caller:
+            return prompt
+        try:
+            found = (await self._circuits(state.caller))[:MAX_CIRCUITS]
+        except Exception:  # the list is a convenience: without it the caller still says the place
+            log.warning("voice.circuits_unavailable call=%s", state.call_sid, exc_info=True)
+            return prompt
+        if not found:
+            return prompt
+        state.circuits, state.buttons = [circuit for circuit, _ in found], []
+        keys = "，".join(self._text("voice_press", title=heard, key=i) for i, (_, heard) in enumerate(found, start=1))
+        return Prompt((*prompt.sentences, self._text("voice_circuit_keys", choices=keys)))
 
     async def _survey_due(self, state: CallState) -> bool:
         """Whether this caller has a survey waiting (asked of the engine, which asks the desk) or was helped now."""
@@ -290,7 +316,7 @@ class VoiceChannel:
             last = with_buttons[-1]
             buttons = [b.title for b in replies[last].buttons]
             keys = "，".join(self._text("voice_press", title=title, key=i) for i, title in enumerate(buttons, start=1))
-            text = sentences[last].rstrip("。，, ")
+            text = sentences[last].rstrip("。，,：: ")
             sentences[last] = f"{text}{'' if text.endswith(('？', '?', '！', '!')) else '。'}{keys}。"
         state.buttons = buttons
         state.templates = [r.template or "" for r in replies]

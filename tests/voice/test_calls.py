@@ -155,3 +155,33 @@ async def test_a_registered_contact_calling_from_their_mobile_is_greeted_by_comp
     assert "广州珠江智造科技有限公司" in known.text
     stranger = await phone(caller="+8613012345678").dial()
     assert "有限公司" not in stranger.text and "政企客户服务台" in stranger.text
+
+
+async def test_a_registered_caller_picks_the_broken_line_from_a_keypad_list(phone):
+    call = phone(caller="+8613800138001")
+    await call.dial()
+    heard = await call.say("我们公司网络断了 一直连不上 麻烦报个障")
+    for _ in range(3):
+        if "天河北路" in heard.text:
+            break
+        heard = await call.press("1") if "请按1" in heard.text else await call.say("互联网专线")
+    line = re.search(r"天河北路[^，。]*请按(\d)", heard.text)
+    assert line is not None and "珠江新城" in heard.text, heard.text
+    heard = await call.press(line.group(1))
+    for _ in range(4):
+        if "读一遍" in heard.text:
+            break
+        heard = await (call.press("13800138001#") if heard.gather.get("finishOnKey") == "#"
+                       else call.say("完全上不了网 光猫灯一直闪红"))
+    assert "G Z I P R A N 0 2 0 4 5 6 1" in heard.text, heard.text   # the circuit picked, read back
+
+
+async def test_an_unknown_caller_is_not_offered_anyone_s_circuits(phone):
+    call = phone(caller="+8613012345678")
+    await call.dial()
+    heard = await call.say("我们公司网络断了 一直连不上 麻烦报个障")
+    for _ in range(2):
+        if "区县" in heard.text:
+            break
+        heard = await call.say("互联网专线")
+    assert "区县" in heard.text and "天河" not in heard.text and "线路" not in heard.text, heard.text

@@ -95,3 +95,20 @@ async def test_a_caller_who_keys_nonsense_at_the_survey_is_asked_once_more_then_
     assert gone.next_step == "hangup"
     events = await client.app[COMPONENTS].desk.ticket_events(number, SYSTEM)
     assert not any(e.kind == "survey_answered" for e in events)
+
+
+async def test_a_caller_helped_by_an_answer_rates_the_call_and_the_rating_is_kept(client, phone):
+    call = phone(caller="+8613912345678")
+    await call.dial()
+    heard = await call.say("我们公司的宽带怎么修改登录密码")
+    choice = re.search(r"宽带[^，。]*密码[^，。]*请按(\d)", heard.text)
+    if choice:   # suggestions first: the caller picks the broadband one
+        heard = await call.press(choice.group(1))
+    solved = await call.press(re.search(r"解决了请按(\d)", heard.text).group(1))
+    assert solved.gather is not None, solved.text
+    asked = await call.say("好的 没有别的问题了 再见")
+    assert "请按5" in asked.text and asked.next_step == "gather", asked.text
+    thanked = await call.press("5")
+    assert thanked.next_step == "hangup" and "评价" in thanked.text
+    saved = await client.app[COMPONENTS].store.load(f"voice:{call.call_sid}")
+    assert any(turn["intent"] == "rate_service" and "5" in turn["user"] for turn in saved["history"]), saved["history"]
