@@ -8,7 +8,6 @@ from typing import Any, AsyncIterator, Callable, Mapping
 
 import aiohttp
 from aiohttp import web
-from redis.asyncio import Redis
 
 from bot.config import Config
 from bot.keys import COMPONENTS, CONFIG
@@ -93,7 +92,7 @@ OUTBOUND = web.AppKey("outbound", Outbound)
 @asynccontextmanager
 async def channel_deps(config: Config) -> AsyncIterator[ChannelDeps]:
     """The parts a channel needs outside a running server (CLI commands): a Redis client and a session of its own."""
-    redis = Redis.from_url(config.redis.url) if config.redis.url else None
+    redis = config.redis.client() if config.redis.url else None
     try:
         async with aiohttp.ClientSession() as http:
             yield ChannelDeps(Templates.load(config.dialogue.templates), http, redis, config.redis.key_prefix)

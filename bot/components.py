@@ -138,7 +138,7 @@ async def open_components(config: Config, sms: OtpSender | None = None,
                           interpreter: Interpreter | None = None) -> AsyncIterator[Components]:
     """Open everything in order and close it in reverse, even on failure (``interpreter``: one already open)."""
     async with AsyncExitStack() as stack:
-        redis = Redis.from_url(config.redis.url, **config.redis.client_options()) if config.redis.url else None
+        redis = config.redis.client() if config.redis.url else None
         if redis is not None:
             stack.push_async_callback(redis.aclose)
         db, desk = await stack.enter_async_context(open_desk(config, sms, redis))

@@ -63,6 +63,16 @@ class RedisConfig(Section):
     key_prefix: str = "frontdoor:"
     connect_timeout_s: float = Field(2.0, gt=0)
     socket_timeout_s: float = Field(5.0, gt=0)   # any command; pub/sub waits are not cut by it
+    max_connections: int = Field(200, ge=4, le=10_000)   # per process; past it a command waits for a free one
+    pool_timeout_s: float = Field(5.0, gt=0)             # ... at most this long
+
+    def client(self) -> Any:
+        """The process's Redis client: its pool waits for a free connection instead of failing when all are busy."""
+        from redis.asyncio import BlockingConnectionPool, Redis
+
+        pool = BlockingConnectionPool.from_url(self.url, max_connections=self.max_connections,
+                                               timeout=self.pool_timeout_s, **self.client_options())
+        return Redis(connection_pool=pool)
 
     def client_options(self) -> dict[str, Any]:
         """Keyword arguments of ``Redis.from_url``: a Redis that hangs costs a request seconds, not forever."""
@@ -307,6 +317,7 @@ class VoiceConfig(Section):
     dial_number: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")
     sms_from: str | None = Field(None, pattern=r"^\+[1-9]\d{6,14}$")   # with account_sid: ticket numbers by SMS
     api_base_url: str = Field("https://api.twilio.com", pattern=r"^https?://")   # Twilio's REST API (Messaging)
+    voicemail: bool = False   # nobody to take the call: a <Record> whose URL goes on the callback ticket
 
     @model_validator(mode="after")
     def _required_when_enabled(self) -> "VoiceConfig":
