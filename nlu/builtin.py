@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from nlu.classifier import LONG_CHARS
 from nlu.model import TrainedModel, code_version
 from nlu.reading import read
 from nlu.text.clean import clean, has_content
+from nlu.text.posts import normalise_post
 from nlu.text.segment import read_user_dict
 from nlu.training_data import TrainingData, data_files, load_path
 from nlu.types import IntentScore, Parse
@@ -94,7 +96,8 @@ class BuiltinInterpreter:
     def _probabilities(self, text: str) -> np.ndarray | None:
         """Calibrated intent probabilities of ``text``, or None when none of its features is known."""
         idx, val = self.model.featurizer.vector(text)
-        return self.model.classifier.probabilities(idx, val) if len(idx) else None
+        long = len(normalise_post(text)) > LONG_CHARS
+        return self.model.classifier.probabilities(idx, val, long) if len(idx) else None
 
     def _empty(self, text: str, found: tuple) -> Parse:
         """Nothing the classifier knows: out_of_scope when trained, else the first intent; always a fallback."""

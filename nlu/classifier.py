@@ -1,8 +1,8 @@
 """Intent classifier: a linear SVM blended with multinomial naive Bayes, both calibrated on out-of-fold scores.
 
-The SVM's softmax temperature and the blend (how much naive Bayes, with which smoothing) are the settings that
-score best on out-of-fold predictions of the training data: naive Bayes adds the evidence of every word in a
-long post, where the SVM leans on a few strong n-grams.
+The SVM's softmax temperature and the blend (how much naive Bayes, with which smoothing, for short messages
+and for long posts apart) are the settings that score best on out-of-fold predictions of the training data:
+naive Bayes adds the evidence of every word in a long post, where the SVM leans on a few strong n-grams.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ NB_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 0.65, 0.05))
 # The blend must beat the SVM alone by this much out-of-fold accuracy, else the simpler model stays (on short
 # single-sentence data such as SMP2017 naive Bayes adds nothing but noise).
 MIN_BLEND_GAIN = 0.005
+LONG_CHARS = 20  # a message longer than this (after post normalisation) is read as a post
 _ABSENT = -30.0  # log-probability of a class missing from a fold
 
 
@@ -42,19 +43,20 @@ class LinearModel:
     temperature: float
     nb_log_prob_t: np.ndarray
     nb_log_prior: np.ndarray
-    nb_weight: float
+    nb_weights: tuple[float, float]  # for short messages, for long posts
 
     def scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
         """Raw SVM decision scores of one sparse vector."""
         return val @ self.coef_t[idx] + self.intercept
 
-    def probabilities(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities of one sparse vector, in ``classes`` order."""
+    def probabilities(self, idx: np.ndarray, val: np.ndarray, long: bool = False) -> np.ndarray:
+        """Calibrated probabilities of one sparse vector (of a long post or not), in ``classes`` order."""
         svm = softmax(self.scores(idx, val), self.temperature)
-        if not self.nb_weight:
+        weight = self.nb_weights[int(long)]
+        if not weight:
             return svm
         bayes = softmax(val @ self.nb_log_prob_t[idx] + self.nb_log_prior, 1.0)
-        return (1 - self.nb_weight) * svm + self.nb_weight * bayes
+        return (1 - weight) * svm + weight * bayes
 
 
 def _fit_svm(x: sparse.csr_matrix, y: np.ndarray, n_classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -114,35 +116,43 @@ def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return float(_TEMPERATURES[int(np.argmin(nll))])
 
 
-def choose_blend(svm: np.ndarray, bayes: dict[float, np.ndarray], y: np.ndarray) -> tuple[float, float]:
-    """The (smoothing, weight) of naive Bayes whose blend is most accurate out of fold (then most likely).
-
-    The weight is 0 unless the blend beats the SVM alone by MIN_BLEND_GAIN.
-    """
+def _best_weight(svm: np.ndarray, nb: np.ndarray, y: np.ndarray) -> tuple[tuple[float, float], float]:
+    """((accuracy, mean log-likelihood), weight) of the best blend of these rows; 0 unless it clearly beats the SVM."""
     rows = np.arange(len(y))
-    best, choice = (-1.0, 0.0), (NB_ALPHAS[0], 0.0)
+    scored = []
+    for weight in NB_WEIGHTS:
+        blend = (1 - weight) * svm + weight * nb
+        scored.append(((float((blend.argmax(axis=1) == y).mean()), float(np.log(blend[rows, y] + 1e-12).mean())),
+                       weight))
+    best = max(scored)
+    return best if best[0][0] - scored[0][0][0] >= MIN_BLEND_GAIN else scored[0]
+
+
+def choose_blend(svm: np.ndarray, bayes: dict[float, np.ndarray], y: np.ndarray,
+                 long: np.ndarray) -> tuple[float, tuple[float, float]]:
+    """The naive Bayes smoothing, and its weights for short messages and long posts, best out of fold."""
+    best: tuple[float, float, tuple[float, float]] = (-1.0, NB_ALPHAS[0], (0.0, 0.0))
     for alpha, scores in bayes.items():
         nb = softmax(scores, 1.0)
-        for weight in NB_WEIGHTS:
-            blend = (1 - weight) * svm + weight * nb
-            score = (float((blend.argmax(axis=1) == y).mean()), float(np.log(blend[rows, y] + 1e-12).mean()))
-            if score > best:
-                best, choice = score, (alpha, weight)
-    alone = float((svm.argmax(axis=1) == y).mean())
-    return choice if best[0] - alone >= MIN_BLEND_GAIN else (choice[0], 0.0)
+        parts = [_best_weight(svm[mask], nb[mask], y[mask]) if mask.any() else ((0.0, 0.0), 0.0)
+                 for mask in (~long, long)]
+        right = sum(score[0] * mask.sum() for (score, _), mask in zip(parts, (~long, long)))
+        if right > best[0]:
+            best = (right, alpha, (parts[0][1], parts[1][1]))
+    return best[1], best[2]
 
 
-def train(x: sparse.csr_matrix, labels: list[str], seed: int) -> LinearModel:
-    """Fit the classifier on the rows of ``x`` and calibrate its confidence and blend."""
+def train(x: sparse.csr_matrix, labels: list[str], lengths: list[int], seed: int) -> LinearModel:
+    """Fit the classifier on the rows of ``x`` (texts of ``lengths``) and calibrate its confidence and blend."""
     classes = sorted(set(labels))
     index = {c: i for i, c in enumerate(classes)}
     y = np.array([index[label] for label in labels])
     oof = _out_of_fold(x, y, len(classes), seed)
-    temperature, alpha, weight = 0.3, NB_ALPHAS[0], 0.0
+    temperature, alpha, weights = 0.3, NB_ALPHAS[0], (0.0, 0.0)
     if oof is not None:
         temperature = fit_temperature(oof[0], y)
-        alpha, weight = choose_blend(softmax(oof[0], temperature), oof[1], y)
+        alpha, weights = choose_blend(softmax(oof[0], temperature), oof[1], y, np.array(lengths) > LONG_CHARS)
     coef, intercept = _fit_svm(x, y, len(classes), seed)
     log_prob, log_prior = _fit_nb(x, y, len(classes), alpha)
     return LinearModel(classes, np.ascontiguousarray(coef.T), intercept, temperature,
-                       np.ascontiguousarray(log_prob.T), log_prior, weight)
+                       np.ascontiguousarray(log_prob.T), log_prior, weights)

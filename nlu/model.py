@@ -16,6 +16,7 @@ from nlu.text import clean as textnorm, posts, segment as tokenizer
 from nlu.classifier import LinearModel
 from nlu.entities import EntityExtractor
 from nlu.features import FeatureParams, Featurizer
+from nlu.text.posts import normalise_post
 from nlu.text.segment import JiebaTokenizer
 from nlu.training_data import TrainingData
 
@@ -48,14 +49,15 @@ class TrainedModel:
             raise ValueError("no intent examples to train on")
         words = user_entries + [w for entries in data.lookups.values() for w in entries if " " not in w]
         featurizer, x = Featurizer.fit_matrix([e.text for e in data.examples], JiebaTokenizer(words), params)
-        model = classifier.train(x, [e.intent for e in data.examples], seed)
+        lengths = [len(normalise_post(e.text)) for e in data.examples]
+        model = classifier.train(x, [e.intent for e in data.examples], lengths, seed)
         return cls(featurizer, model, EntityExtractor.from_data(data, seed))
 
     def save(self, path: Path) -> None:
         """Write the artefact atomically (no pickle: arrays plus a JSON header)."""
         names = sorted(self.featurizer.vocab, key=self.featurizer.vocab.__getitem__)
         meta = {"format": FORMAT, "classes": self.classifier.classes, "temperature": self.classifier.temperature,
-                "nb_weight": self.classifier.nb_weight,
+                "nb_weights": list(self.classifier.nb_weights),
                 "vocab": names, "params": asdict(self.featurizer.params),
                 "user_entries": self.featurizer.tokenizer.user_entries, "extractor": self.extractor.to_dict()}
         buffer = io.BytesIO()
@@ -80,5 +82,5 @@ class TrainedModel:
         vocab = {name: i for i, name in enumerate(meta["vocab"])}
         featurizer = Featurizer(JiebaTokenizer(meta["user_entries"]), FeatureParams(**meta["params"]), vocab, idf)
         model = LinearModel(meta["classes"], coef_t, intercept, meta["temperature"], nb_log_prob_t, nb_log_prior,
-                            meta["nb_weight"])
+                            tuple(meta["nb_weights"]))
         return cls(featurizer, model, EntityExtractor.from_dict(meta["extractor"]))
