@@ -8,17 +8,21 @@ import argparse
 import asyncio
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Awaitable, Callable, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from backend_client import Actor, KnowledgeAdmin, Role, ServiceDesk
 from servicedesk.kb import KbFormatError, Scope, SearchIndex, load_path, to_csv, to_yaml
+from backend_client.kb import KbGap, Thresholds
 from servicedesk.kb.evaluate import evaluate, load_cases
+from servicedesk.kb.gap_review import apply_review, dump_review, load_review, review_rows
 from bot.components import kb_settings, open_desk
 from bot.config import Config
 from channels.render import printable
 
 OPERATOR = Actor(Role.ADMIN, "cli", "cli")
+_RANK_ONLY = Thresholds(answer=1.0, suggest=0.0)
 
 
 class KbDesk(ServiceDesk, KnowledgeAdmin, Protocol):
@@ -47,8 +51,34 @@ async def _search(desk: KbDesk, args: argparse.Namespace, config: Config) -> Non
 
 
 async def _gaps(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
-    for gap in await desk.kb_gaps(OPERATOR, args.limit, args.days):
+    if args.import_file:
+        await _import_review(desk, Path(args.import_file))
+        return
+    gaps = await desk.kb_gaps(OPERATOR, args.limit, args.days)
+    if args.export:
+        await _export_review(desk, gaps, Path(args.export), config)
+        return
+    for gap in gaps:
         print(printable(f"{gap.count:>5}  {gap.query}  （{' / '.join(gap.examples)}）"))
+
+
+async def _export_review(desk: KbDesk, gaps: list[KbGap], path: Path, config: Config) -> None:
+    """The gap list as a review file, each row with the article search ranks first (searched here, so the export
+    records no new gaps)."""
+    index = SearchIndex(await desk.export_articles(OPERATOR, "published"), kb_settings(config).user_dict)
+    suggested = {g.query: next(iter(index.search(g.query, _RANK_ONLY).keys), "") for g in gaps}
+    path.write_text(dump_review(review_rows(gaps, suggested), path), encoding="utf-8")
+    print(f"已导出 {len(gaps)} 条未解答问题到 {path}：在 article 列填文章 key（加为该文章的问法）或 new（新建草稿）")
+
+
+async def _import_review(desk: KbDesk, path: Path) -> None:
+    reviewed = load_review(path)
+    current = {a.key: a for a in await desk.export_articles(OPERATOR)}
+    changed = apply_review(path, reviewed, current, OPERATOR.id)
+    await desk.import_articles(changed, OPERATOR)
+    drafts = [a.key for a in changed if a.key not in current]
+    print(f"已处理 {len(reviewed)} 条：{len(changed) - len(drafts)} 篇文章新增问法，新建草稿 {len(drafts)} 篇"
+          + (f"（{', '.join(drafts)}，写好后 frontdoor kb publish KEY）" if drafts else ""))
 
 
 async def _eval(desk: KbDesk, args: argparse.Namespace, config: Config) -> None:
@@ -120,6 +150,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     gaps = kb.add_parser("gaps", help="unanswered questions, most frequent first")
     gaps.add_argument("--limit", type=int, default=20)
     gaps.add_argument("--days", type=int, default=30, help="questions of the last DAYS days (default 30)")
+    review = gaps.add_mutually_exclusive_group()
+    review.add_argument("--export", metavar="FILE", help="write them for review (CSV, or YAML for .yml/.yaml): "
+                        "fill the article column with an article key or 'new'")
+    review.add_argument("--import", dest="import_file", metavar="FILE",
+                        help="apply a reviewed file: questions added to articles (a new version), drafts for 'new'")
     gaps.set_defaults(func=_run(_gaps))
     ev = kb.add_parser("eval", help="hit@1, hit@3, MRR, answer/abstain rates and latency on (question, key) pairs")
     ev.add_argument("file")
