@@ -18,7 +18,7 @@ def agent_desk_settings(config: Config) -> AgentDeskSettings:
                              secure_cookies=section.secure_cookies, login_attempts=section.login_attempts,
                              login_window_s=section.login_window_s,
                              canned=tuple((c.title, c.text) for c in section.canned),
-                             front_desk=config.servicedesk.front_desk_group)
+                             front_desk=config.servicedesk.front_desk_group, auto_assign=section.auto_assign)
 
 
 def agent_desk(config: Config) -> AgentDesk:

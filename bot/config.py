@@ -348,6 +348,7 @@ class AgentDeskConfig(Section):
     login_attempts: int = Field(5, ge=1, le=100)
     login_window_s: int = Field(300, ge=10)
     canned: list[CannedReply] = Field(default_factory=list)
+    auto_assign: bool = False            # round robin within the group to online agents with room
 
 
 class ChannelsConfig(Section):

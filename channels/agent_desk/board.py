@@ -50,6 +50,8 @@ class Board:
         self._entries: dict[str, str] = {}
         self._presence: dict[str, str] = {}
         self._notes: dict[str, list[str]] = {}
+        self._claims: set[str] = set()
+        self._assigned: dict[str, float] = {}
         self._seq = 0
 
     # entries
@@ -126,6 +128,41 @@ class Board:
             raw = await self._redis.hgetall(self._key("presence"))
             return {_text(k): json.loads(_text(v)) for k, v in raw.items()}
         return {k: json.loads(v) for k, v in self._presence.items()}
+
+    async def pick_agent(self, group: str) -> str | None:
+        """Round robin within ``group``: the online agent with room who was assigned longest ago."""
+        held: dict[str, int] = {}
+        for entry in await self.entries(frozenset({group})):
+            if entry.state == "agent":
+                held[entry.agent] = held.get(entry.agent, 0) + 1
+        ready = [login for login, p in (await self.presence()).items()
+                 if p["status"] == "online" and p["group"] == group and held.get(login, 0) < p["capacity"]]
+        if not ready:
+            return None
+        last = await self._assigned_at(ready)
+        return min(ready, key=lambda login: (last.get(login, 0.0), login))
+
+    async def claim(self, conversation_id: str, ttl_s: int = 60) -> bool:
+        """Only one process assigns a conversation (every process follows the same event)."""
+        if self._redis is not None:
+            return bool(await self._redis.set(self._key(f"claim:{conversation_id}"), "1", nx=True, ex=ttl_s))
+        if conversation_id in self._claims:
+            return False
+        self._claims.add(conversation_id)
+        return True
+
+    async def assigned(self, login: str) -> None:
+        """Remember when ``login`` was last given a conversation (the round robin's order)."""
+        if self._redis is not None:
+            await self._redis.hset(self._key("assigned"), login, str(time.time()))
+        else:
+            self._assigned[login] = time.time()
+
+    async def _assigned_at(self, logins: list[str]) -> dict[str, float]:
+        if self._redis is not None:
+            values = await self._redis.hmget(self._key("assigned"), logins)
+            return {login: float(v) for login, v in zip(logins, values) if v is not None}
+        return {login: self._assigned[login] for login in logins if login in self._assigned}
 
     async def available(self, group: str) -> bool:
         """Someone of ``group`` is online with room for one more conversation (the hand-off asks this)."""

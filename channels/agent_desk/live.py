@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from channels.agent_desk.auth import COOKIE, DEPS_KEY, deps, same_origin
+from dialogue.agent_side import HandoffConflict
 from dialogue.bus import EventKind, HandoffEvent
 from dialogue.conversation import Conversation
 
@@ -45,10 +46,30 @@ class Live:
             binding = Conversation.from_dict(saved).binding if saved else None
             customer, tier = (binding.customer_name, binding.tier) if binding else ("", "")
         await d.board.apply(event, customer, tier)
+        if event.kind == EventKind.REQUESTED and d.settings.auto_assign:
+            await self._assign(d, event)
         for queue in list(self._listeners):
             if queue.full():
                 queue.get_nowait()
             queue.put_nowait(event)
+
+    async def _assign(self, d: Any, event: HandoffEvent) -> None:
+        """Auto-assignment: the group's next online agent with room takes the conversation (one process does it)."""
+        login = await d.board.pick_agent(event.group)
+        if login is None or not await d.board.claim(event.conversation_id):
+            return
+        try:
+            delivery = await d.handoff.accept(event.conversation_id, login)
+        except HandoffConflict:
+            return
+        await d.board.assigned(login)
+        entry = await d.board.get(event.conversation_id)
+        if entry is not None:
+            entry.state, entry.agent = "agent", login
+            await d.board.put(entry)
+        sent = await d.send(delivery.channel, delivery.user_id, delivery.replies)
+        log.info("agent_desk.auto_assigned conversation_id=%s agent=%s delivered=%s", event.conversation_id, login,
+                 sent.delivered)
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         """`GET /agent/ws`: signed-in pages of this site only."""

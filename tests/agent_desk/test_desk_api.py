@@ -108,3 +108,29 @@ async def test_hostile_text_is_stored_as_written_and_bad_bodies_are_400(agent, c
     assert (await desk.post(f"/agent/api/conversations/{cid}/reply", {"text": "x" * 5000}))[0] == 400
     assert (await desk.post(f"/agent/api/conversations/{cid}/transfer", {"group": "no-such-group"}))[0] == 400
     assert (await desk.get("/agent/api/conversations/..%2F..%2Fetc"))[0] == 404
+
+
+async def test_auto_assignment_takes_turns_among_online_agents_with_room(aiohttp_server, desk_config, agent, customer):
+    from backend_client import AgentAccount
+    from bot.app import create_app
+    from bot.keys import COMPONENTS
+    from tests.agent_desk.conftest import PASSWORD, AgentClient, AppCustomer, base_url
+    from aiohttp import ClientSession, CookieJar
+
+    app = create_app(desk_config(FRONTDOOR_CHANNELS__AGENT_DESK__AUTO_ASSIGN="true"))
+    server = await aiohttp_server(app)
+    for login in ("rr-a", "rr-b"):
+        await app[COMPONENTS].desk.add_agent(AgentAccount(login, login, "gd-400", capacity=1), PASSWORD)
+    base = base_url(server)
+    async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as one, \
+            ClientSession(cookie_jar=CookieJar(unsafe=True)) as two, ClientSession() as people:
+        first, second = AgentClient(one, base), AgentClient(two, base)
+        assert await first.login("rr-a") == 302 and await second.login("rr-b") == 302
+        owners, answers = [], []
+        for user in ("rr-user-1", "rr-user-2", "rr-user-3"):
+            answers.append(" ".join(r["text"] for r in await AppCustomer(people, base, user).say("请帮我转人工")))
+            await asyncio.sleep(0.3)
+            entry = await app[COMPONENTS].board.get(f"app:{user}")
+            owners.append(entry.agent if entry and entry.state == "agent" else "")
+    assert sorted(owners[:2]) == ["rr-a", "rr-b"]   # one each
+    assert owners[2] == "" and "忙" in answers[2]     # both at capacity: nobody is free, a callback is offered
