@@ -179,7 +179,8 @@ class FormRunner:
     def _fill_from_text(self, ctx: TurnContext, state: FlowState, slot: Slot, parse: Parse) -> list[Reply]:
         """Take the text for ``slot``; a miss is explained, and after MAX_MISSES the slot stops being asked."""
         value = slot.accept_text(parse.text) if slot.accept_text else None
-        if value and (parse.intent not in SMALL_TALK or parse.fallback or (slot.free_text and len(value) > 6)):
+        plainly = parse.intent not in SMALL_TALK or parse.fallback or bool(slot.choices)   # a choice typed is a choice
+        if value and (plainly or (slot.free_text and len(value) > 6)):
             state.slots[slot.name], state.sources[slot.name] = value, "text"
             return []
         state.misses += 1
@@ -197,6 +198,9 @@ class FormRunner:
             return await self.form.submit(ctx, state)
         if parse.intent == "deny" and not parse.fallback:
             return [self._what_to_change(ctx)]
+        named = named_slot(self.form, parse.text)
+        if named is not None:
+            return self._change(ctx, state, named.name)
         return [ctx.reply("form_confirm_hint"), self._confirmation(ctx, state)]
 
     def _what_to_change(self, ctx: TurnContext) -> Reply:

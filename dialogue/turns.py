@@ -20,7 +20,7 @@ _STOP = re.compile(r"(不|别|甭)(用|要|需要|想)(报|办|弄|搞|修|查|�
                    r"|先不(报|办|弄|搞|用|管|查|提交)|算了|取消|撤销|撤回|不需要|没事了|不用麻烦|退出|^\s*(不用|不要|不必)\W*$")
 """Ways of saying "stop" that the classifier may read as something else while a form runs."""
 _CORRECTION = re.compile(r"不对|不是|错了|搞错|写错|说错|打错|填错|改成|改为|换成|换为|改一下|更正|应该是|修改|补充")
-_QUESTION = re.compile(r"[？?]|怎么|如何|吗|为什么|为啥|多少|哪里|哪儿|什么|能不能|可不可以|是否")
+_QUESTION = re.compile(r"[？?]|怎么|如何|吗|为什么|为啥|多少|哪里|哪儿|什么|能不能|可不可以|是否|是不是|有没有")
 
 
 class Move(str, Enum):
@@ -32,6 +32,11 @@ class Move(str, Enum):
     CANCEL = "cancel"
     SWITCH = "switch"
     DIRECT = "direct"
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text`` is phrased as a question (？, 怎么, 吗, 是不是…)."""
+    return bool(_QUESTION.search(text))
 
 
 def says_stop(parse: Parse) -> bool:
@@ -55,8 +60,8 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
         return Move.ANSWER
     if free_text and asked is not None and _free_answer(asked, parse):
         return Move.ANSWER
-    if _fills(form, state, parse) and not _QUESTION.search(parse.text):
-        return Move.ANSWER
+    if _fills(form, state, parse) and (len(form.slots) == 1 or not _QUESTION.search(parse.text)):
+        return Move.ANSWER   # the value asked for; in a one-question form even when phrased as a question
     if parse.intent in DIRECT_INTENTS:
         return Move.DIRECT
     if trigger is not None and outranks:

@@ -9,7 +9,7 @@ from dialogue.flows.knowledge import knowledge
 from dialogue.flows.outage import OutageForm
 from dialogue.flows.small_talk import small_talk
 from dialogue.flows.survey import answer_survey
-from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm
+from dialogue.flows.ticket_status import TicketStatusForm, UrgeTicketForm, ticket_in_passing
 from dialogue.registry import Flow, Registry, form_flow
 from dialogue.types import Reply
 from nlu import Parse
@@ -35,6 +35,7 @@ def default_flows() -> Registry:
         Flow(HANDOFF, 80, _hand_off, frozenset({"request_human", "complaint"})),
         form_flow(UrgeTicketForm(), 70, {"urge_ticket"}, account=True),
         form_flow(TicketStatusForm(), 60, {"query_ticket"}, account=True),
+        Flow("ticket_in_passing", 58, ticket_in_passing, every_message=True),
         form_flow(BindAccountForm(), 50, {"bind_account"}),
         form_flow(BindCodeForm(), 50),
         form_flow(OutageForm(), 40),

@@ -8,6 +8,7 @@ from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
 from dialogue.forms import FormRunner, Slot
 from dialogue.masking import mask_phone
+from dialogue.turns import is_question
 from dialogue.types import Reply, ReplyKind
 from nlu import Parse
 
@@ -25,6 +26,12 @@ def _address(text: str) -> str | None:
     return text if len(text) >= 4 and not text.isdigit() else None
 
 
+def _service(text: str) -> str | None:
+    """A service typed as the answer (其他, IDC…), the longest choice named first."""
+    named = [choice for choice in SERVICE_CHOICES if choice.lower() in text.lower()]
+    return max(named, key=len) if named else None
+
+
 def _description(text: str) -> str | None:
     text = text.strip()
     return text if len(text) >= 2 else None
@@ -37,7 +44,8 @@ class FaultReportForm:
     confirm = "fault_confirm"
     slots = (
         Slot("service_type", "ask_service_type", ("service_type",), choices=tuple((s, s) for s in SERVICE_CHOICES),
-             invalid="invalid_service_type", mentions=("业务类型", "业务", "类型"), default=SERVICE_CHOICES[-1]),
+             accept_text=_service, invalid="invalid_service_type", mentions=("业务类型", "业务", "类型"),
+             default=SERVICE_CHOICES[-1]),
         Slot("location", "ask_location", ("circuit_id", "address"), accept_text=_address, invalid="invalid_location",
              mentions=("地址", "电路", "线路编号", "位置", "地点")),
         Slot("description", "ask_description", accept_text=_description, mentions=("描述", "现象", "情况说明"),
@@ -93,13 +101,17 @@ PLACE_OR_SERVICE = ("service_type", "circuit_id", "address", "phone_number")
 
 
 async def fault_in_passing(ctx: TurnContext, parse: Parse) -> list[Reply]:
-    """A message read as mere details or not understood, naming a line and a symptom, is a fault report."""
-    if not (parse.fallback or parse.intent == "provide_info"):
-        return []
-    if not any(parse.first(entity) for entity in PLACE_OR_SERVICE):
-        return []
-    if not any(word in parse.text.lower() for word in SYMPTOM_WORDS):
-        return []
+    """A fault stated in a message read otherwise: details naming a line and a symptom, an unsure parse whose best
+    guess is a fault, or an outage "question" that asks nothing (我们的云主机宕机了)."""
+    symptom = any(word in parse.text.lower() for word in SYMPTOM_WORDS)
+    named = any(parse.first(entity) for entity in PLACE_OR_SERVICE)
+    best = parse.ranking[0].name if parse.ranking else parse.intent
+    stated = (parse.intent == "provide_info" or parse.fallback) and symptom and named
+    unsure_fault = parse.fallback and best == "report_fault"
+    outage_statement = parse.intent == "query_outage" and not parse.fallback and symptom and not is_question(parse.text)
+    paused = ctx.conversation.paused
+    if not (stated or unsure_fault or outage_statement) or (paused is not None and paused.name == FaultReportForm.name):
+        return []   # nothing stated, or an aside during a report already under way
     return await RUNNER.start(ctx, replace(parse, intent="report_fault", fallback=False))
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from backend_client import Forbidden, NotFound, ReopenOutcome, Ticket, UrgeOutcome
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
-from dialogue.forms import SimpleForm, Slot
+from dialogue.forms import FormRunner, SimpleForm, Slot
 from dialogue.masking import mask_phone
 from dialogue.types import Button, Reply
 from nlu import Parse
@@ -91,3 +91,14 @@ class UrgeTicketForm(TicketStatusForm):
         again = await ctx.desk.reopen_or_relink(number, ctx.actor, reason=said[:REASON_CHARS])
         template = "ticket_relinked" if again.outcome is ReopenOutcome.RELINKED else "ticket_reopened"
         return ctx.reply(template, previous=again.previous, **self._describe(ctx, again.ticket))
+
+
+PASSING_INTENTS = frozenset({"provide_info", "deny", "affirm"})
+"""Intents that carry a bare ticket number ("单号不对，是GD…"): the number itself is the request."""
+
+
+async def ticket_in_passing(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    """A ticket number given outside any form, read as details or unsure: its status."""
+    if not parse.first("ticket_id") or not (parse.fallback or parse.intent in PASSING_INTENTS):
+        return []
+    return await FormRunner(TicketStatusForm()).start(ctx, parse)
