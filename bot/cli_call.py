@@ -59,10 +59,17 @@ async def _call(base: str, token: str, public_url: str, caller: str) -> int:
                 print(f"🔊 {printable(sentence)}")
             step = heard.next_step
             if step != "gather":
-                print({"hangup": "（对方已挂机）", "transfer": "（正在转接人工坐席）"}.get(step, f"（{step}）"))
+                print({"hangup": "（对方已挂机）", "transfer": "（正在转接人工坐席）",
+                       "record": "（提示音后留言：终端电话不能录音，留言跳过）"}.get(step, f"（{step}）"))
             return step == "gather"
 
-        going = show(await phone.dial())
+        async def hear(heard: Heard) -> bool:
+            while heard.next_step == "record":   # a voicemail: nothing is recorded from a terminal
+                show(heard)
+                heard = await phone.leave_message()
+            return show(heard)
+
+        going = await hear(await phone.dial())
         while going:
             try:
                 line = input("📞 ").strip()
@@ -72,6 +79,6 @@ async def _call(base: str, token: str, public_url: str, caller: str) -> int:
                 break
             heard = await (phone.silence() if not line else phone.press(line) if _KEYS.match(line)
                            else phone.say(line))
-            going = show(heard)
+            going = await hear(heard)
         await phone.hang_up()
     return 0

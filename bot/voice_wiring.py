@@ -46,7 +46,7 @@ def voice_settings(config: Config) -> VoiceSettings:
         repeat_key=section.repeat_key, min_confidence=section.min_confidence,
         gather_timeout_s=section.gather_timeout_s, deadline_s=section.deadline_s,
         max_speech_chars=section.max_speech_chars, transfer_mode=section.transfer_mode, queue=section.queue,
-        dial_number=section.dial_number, call_ttl_s=config.conversations.ttl_s,
+        dial_number=section.dial_number, call_ttl_s=config.conversations.ttl_s, voicemail=section.voicemail,
         ticket_prefix=config.servicedesk.ticket_prefix)
 
 

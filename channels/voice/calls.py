@@ -32,6 +32,7 @@ class CallState:
     closing: list[str] = field(default_factory=list)   # the goodbye said after the survey
     heard: list[str] = field(default_factory=list)     # the caller's last words, for the agent's one-line summary
     circuits: list[str] = field(default_factory=list)  # circuit ids offered on keys 1.. at the location question
+    recording: str = ""        # the voicemail's URL, sent with every later turn (the callback ticket carries it)
     pending: list[dict[str, Any]] | None = None   # replies of a turn that outran the deadline, once they are ready
 
     def to_json(self) -> str:

@@ -34,6 +34,7 @@ class VoiceSettings:
     call_ttl_s: int = 3600
     ticket_prefix: str = "GD"            # keyed-in ticket numbers are digits only: the letters are added
     ticket_templates: frozenset[str] = frozenset({"ask_ticket_id", "invalid_ticket_id"})
+    voicemail: bool = False              # with nobody to take the call, a <Record> for the callback ticket
 
     def menu_payload(self, key: str) -> str | None:
         """The payload a keypad menu key stands for."""

@@ -45,7 +45,7 @@ class Heard:
     def next_step(self) -> str:
         """What happens after the speech: gather, hangup, transfer or redirect."""
         for tag, step in (("Gather", "gather"), ("Hangup", "hangup"), ("Enqueue", "transfer"), ("Dial", "transfer"),
-                          ("Redirect", "redirect")):
+                          ("Record", "record"), ("Redirect", "redirect")):
             if self.root.find(tag) is not None:
                 return step
         return "hangup"
@@ -75,8 +75,10 @@ class Softphone:
         if status != 200:
             raise RuntimeError(f"{path} answered {status}: {body[:200]}")
         heard = Heard(ET.fromstring(body))
-        redirect = heard.verb("Redirect")
-        return await self.heard(redirect.text) if redirect is not None and redirect.text else heard
+        redirect = heard.verb("Redirect")   # after a <Record>, the redirect is taken only when nothing was said
+        if redirect is not None and redirect.text and heard.verb("Record") is None:
+            return await self.heard(redirect.text)
+        return heard
 
     async def dial(self) -> Heard:
         return await self.heard("/voice/incoming", CallStatus="ringing")
@@ -89,6 +91,12 @@ class Softphone:
 
     async def silence(self) -> Heard:
         return await self.heard("/voice/gather")
+
+    async def leave_message(self, recording_url: str = "", seconds: str = "12") -> Heard:
+        """Speak after the beep (Twilio posts the recording's URL) or, with no URL, say nothing."""
+        if not recording_url:
+            return await self.heard("/voice/recording")
+        return await self.heard("/voice/recording", RecordingUrl=recording_url, RecordingDuration=seconds, Digits="#")
 
     async def hang_up(self) -> int:
         status, _ = await self.post("/voice/status", CallStatus="completed", CallDuration="42")

@@ -15,6 +15,8 @@ from channels.voice.speech import read_out
 
 GATHER_PATH = "/voice/gather"
 RESULT_PATH = "/voice/result"
+RECORDING_PATH = "/voice/recording"
+VOICEMAIL_MAX_S = 120
 MAX_HINTS = 100
 
 
@@ -27,6 +29,7 @@ class Prompt:
     hang_up: bool = False
     transfer: bool = False
     transfer_note: str = ""          # one line for the agent (whisper / queue attribute)
+    record: bool = False             # a voicemail after the sentences, then on to the recording webhook
 
 
 def spoken(text: str) -> str:
@@ -66,6 +69,12 @@ def render(prompt: Prompt, settings: VoiceSettings) -> str:
         for sentence in prompt.sentences:
             _say(response, sentence, settings)
         response.append(_transfer(prompt.transfer_note, settings))
+    elif prompt.record:   # an empty recording skips the action URL: the redirect carries the call on
+        for sentence in prompt.sentences:
+            _say(response, sentence, settings)
+        response.record(action=RECORDING_PATH, method="POST", max_length=VOICEMAIL_MAX_S, finish_on_key="#",
+                        play_beep=True, timeout=5)
+        response.redirect(RECORDING_PATH, method="POST")
     else:
         response.append(gather(prompt, settings))
     return str(response)

@@ -19,7 +19,7 @@ from channels.base import Channel, OutboundChannel
 from channels.voice.calls import CallState, CallStore
 from channels.voice.settings import VoiceSettings
 from channels.voice.speech import clean_digits, clean_transcript
-from channels.voice.twiml import GATHER_PATH, RESULT_PATH, Prompt, hold, render, spoken
+from channels.voice.twiml import GATHER_PATH, RECORDING_PATH, RESULT_PATH, Prompt, hold, render, spoken
 from dialogue.templates import Templates
 from dialogue.types import Button, InboundMessage, MessageKind, OnMessage, Reply, ReplyKind, TurnFailed
 
@@ -32,6 +32,8 @@ CHANNEL = "voice"
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+_RECORDING_URL = re.compile(r"^https://[\w.-]+(?::\d+)?/[\w./-]{1,300}$")
+NOBODY_THERE = frozenset({"handoff_busy", "handoff_closed"})
 MAX_HOLDS = 3
 LOCATION_QUESTION = "ask_location"
 MAX_CIRCUITS = 8           # keys 1-8: 9 repeats, 0 is a person
@@ -66,6 +68,7 @@ class VoiceChannel:
         app.router.add_post(GATHER_PATH, self.gather)
         app.router.add_post(RESULT_PATH, self.result)
         app.router.add_post("/voice/status", self.status)
+        app.router.add_post(RECORDING_PATH, self.recording)
 
     # webhooks
 
@@ -119,6 +122,20 @@ class VoiceChannel:
                      state.turns if state else 0)
         return web.Response(status=204)
 
+    async def recording(self, request: web.Request) -> web.Response:
+        """The voicemail left after "nobody can take your call" (or none): kept for the callback ticket, then the
+        callback question the engine asked."""
+        form = await self._verified_form(request)
+        state = await self._calls.get(form["CallSid"])
+        if state is None or state.ended:
+            return web.Response(text=render(Prompt((), hang_up=True), self._settings), content_type=TWIML)
+        url = form.get("RecordingUrl", "")
+        if _RECORDING_URL.match(url):
+            state.recording = url
+            log.info("voice.voicemail call=%s duration=%s", state.call_sid, form.get("RecordingDuration", ""))
+        thanks = (self._text("voice_voicemail_kept"),) if state.recording else ()
+        return await self._reply(state, Prompt((*thanks, *state.prompt), collect_digits=state.collect_digits))
+
     # the ladder
 
     async def _keys(self, state: CallState, raw: str) -> web.Response:
@@ -144,7 +161,8 @@ class VoiceChannel:
         stage, state.stage = state.stage, ""
         if stage == "sms":
             if digits == "1":
-                return await self._reply(state, Prompt((await self._send_ticket(state), self._text("voice_anything_else"))))
+                told = await self._send_ticket(state)
+                return await self._reply(state, Prompt((told, self._text("voice_anything_else"))))
             if digits is None:   # silence or keys a keypad cannot send: the offer once more, then let it go
                 state.misses += 1
                 if state.misses == 1:
@@ -189,10 +207,11 @@ class VoiceChannel:
 
     def _message(self, state: CallState, text: str, kind: MessageKind, metadata: dict[str, Any]) -> InboundMessage:
         state.turns += 1
+        recording = {"recording_url": state.recording} if state.recording else {}
         return InboundMessage(channel=CHANNEL, user_id=state.caller or f"withheld:{state.call_sid}",
                               conversation_id=f"{CHANNEL}:{state.call_sid}", text=text, kind=kind,
                               message_id=f"{state.call_sid}:{state.turns}",
-                              metadata={"call_sid": state.call_sid, **metadata})
+                              metadata={"call_sid": state.call_sid, **recording, **metadata})
 
     async def _turn(self, state: CallState, text: str, kind: MessageKind, metadata: dict[str, Any]) -> web.Response:
         if state.ended:
@@ -281,7 +300,17 @@ class VoiceChannel:
         state.circuits = []
         if LOCATION_QUESTION in state.templates and not prompt.hang_up and not prompt.transfer:
             prompt = await self._circuit_keys(state, prompt)
+        refused = [i for i, r in enumerate(replies) if r.template in NOBODY_THERE]
+        if refused and self._settings.voicemail and not state.recording and not (prompt.hang_up or prompt.transfer):
+            return await self._voicemail(state, prompt, refused[-1] + 1)
         return await self._reply(state, prompt)
+
+    async def _voicemail(self, state: CallState, prompt: Prompt, told: int) -> web.Response:
+        """Why nobody comes, a voicemail, then (from the recording webhook) the callback question that followed."""
+        state.prompt, state.collect_digits, state.pending = list(prompt.sentences[told:]), prompt.collect_digits, None
+        await self._calls.put(state)
+        sentences = (*prompt.sentences[:told], self._text("voice_voicemail_offer"))
+        return web.Response(text=render(Prompt(sentences, record=True), self._settings), content_type=TWIML)
 
     async def _circuit_keys(self, state: CallState, prompt: Prompt) -> Prompt:
         """At the location question, a bound caller's circuits as a numbered keypad list (nobody keys in letters)."""

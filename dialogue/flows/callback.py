@@ -34,6 +34,8 @@ class CallbackForm:
         binding = ctx.conversation.binding
         kind = TicketKind.COMPLAINT if state.slots.get("reason") == "complaint" else TicketKind.CONSULTATION
         said = state.slots.get("said") or ctx.templates.text("callback_nothing_said")
+        if ctx.message.metadata.get("recording_url"):   # a voicemail left on the hotline
+            said += "\n" + ctx.templates.text("callback_voicemail", url=ctx.message.metadata["recording_url"])
         opened = await ctx.desk.open_ticket(NewTicket(
             kind=kind,
             reporter=ctx.reporter,

@@ -58,3 +58,45 @@ async def test_out_of_hours_the_caller_is_offered_a_callback_not_a_transfer(aioh
     closed = await call.press("0")     # 人工服务 on the keypad
     assert closed.verb("Enqueue") is None and closed.gather is not None
     assert "服务时间" in closed.text and "回电" in closed.text, closed.text
+
+
+async def test_with_voicemail_on_a_busy_line_records_a_message_that_the_callback_ticket_carries(
+        aiohttp_client, voice_config):
+    client = await aiohttp_client(create_app(voice_config(FRONTDOOR_HANDOFF__AGENTS_AVAILABLE="false",
+                                                          FRONTDOOR_CHANNELS__VOICE__VOICEMAIL="true")))
+    call = Phone(client, caller="+8613911112222")
+    await call.dial()
+    busy = await call.say("你们的人工客服呢 我要找个人说")
+    record = busy.verb("Record")
+    assert record is not None and record.get("action") == "/voice/recording" and "留言" in busy.text, busy.text
+    assert busy.verb("Enqueue") is None and "忙" in busy.text
+    recording = f"https://api.twilio.com/2010-04-01/Accounts/AC{'0' * 32}/Recordings/RE{'1' * 32}"
+    asked = await call.leave_message(recording)
+    assert "留言已经保存" in asked.text and asked.gather.get("finishOnKey") == "#", asked.text
+    heard = await call.press("13911112222#")
+    for _ in range(2):
+        if "工单号" in heard.text:
+            break
+        heard = await call.press("1")
+    spoken = re.search(r"工单号\s*G D((?: \d){12})", heard.text)
+    assert spoken, heard.text
+    ticket = await client.app[COMPONENTS].desk.get_ticket("GD" + spoken.group(1).replace(" ", ""), SYSTEM)
+    assert recording in ticket.description
+
+
+async def test_a_caller_who_leaves_no_message_still_hears_the_callback_question(aiohttp_client, voice_config):
+    client = await aiohttp_client(create_app(voice_config(FRONTDOOR_HANDOFF__AGENTS_AVAILABLE="false",
+                                                          FRONTDOOR_CHANNELS__VOICE__VOICEMAIL="true")))
+    call = Phone(client, caller="+8613911112222")
+    await call.dial()
+    await call.press("0")
+    asked = await call.leave_message()      # nothing said: Twilio follows the redirect after <Record>
+    assert "留言" not in asked.text and "回电" in asked.text and asked.gather is not None, asked.text
+
+
+async def test_a_forged_recording_is_refused(client, phone):
+    call = phone()
+    await call.dial()
+    form = {"CallSid": call.call_sid, "RecordingUrl": "https://x.example/a"}
+    status, _ = await call.post_form("/voice/recording", form, {"X-Twilio-Signature": "forged"})
+    assert status == 403
