@@ -37,3 +37,21 @@ async def test_the_server_starts_without_its_database_and_seeds_when_it_appears(
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+async def test_readiness_gives_up_on_a_database_that_never_answers(aiohttp_client, app_config):
+    """A server that accepts connections and then says nothing (a hung database): /readyz still answers, 503."""
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # holds the connection open until the client gives up
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        config = app_config(FRONTDOOR_STORAGE__URL=f"postgresql+asyncpg://postgres@127.0.0.1:{port}/hung",
+                            FRONTDOOR_STORAGE__CONNECT_TIMEOUT_S="3")
+        client = await aiohttp_client(create_app(config))
+        response = await client.get("/readyz")
+        assert response.status == 503
+        assert (await response.json())["checks"]["database"] == "error: TimeoutError"
+    finally:
+        server.close()

@@ -9,7 +9,6 @@ import pytest
 
 from backend_client import Conflict
 from servicedesk.sms import LogOtpSender
-from tests.api.conftest import auth
 from tests.backend.helpers import SettableClock
 from tests.conftest import seeded_desk
 
@@ -94,15 +93,6 @@ async def test_the_log_sender_never_writes_the_code(caplog):
     caplog.set_level(logging.INFO, logger="servicedesk.sms")
     await LogOtpSender().send("13900139002", "【政企客服】您的验证码是 480913，5 分钟内有效，请勿告诉他人。")
     assert "480913" not in caplog.text and "******" in caplog.text
-
-
-async def test_over_the_api_the_limit_is_409_with_its_code(api_on):
-    start = {"channel": "wechat", "user_id": "o-api-spammer", "customer_code": TEACHER[0], "mobile": TEACHER[1]}
-    statuses = [(await api_on.post("/api/v1/verifications", json=start, headers=auth("bot"))).status
-                for _ in range(5)]
-    limited = await api_on.post("/api/v1/verifications", json=start, headers=auth("bot"))
-    assert statuses == [200] * 5 and limited.status == 409
-    assert (await limited.json())["error"] == "otp.rate_limited"
 
 
 async def test_a_customer_over_the_limit_is_told_to_wait_not_sent_an_apology(sqlite_url):
