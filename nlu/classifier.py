@@ -1,8 +1,8 @@
-"""Intent classifier: a linear SVM blended with multinomial naive Bayes, both calibrated on out-of-fold scores.
+"""Intent classifier: a linear SVM, blended with multinomial naive Bayes for long posts, calibrated out of fold.
 
-The SVM's softmax temperature and the blend (how much naive Bayes, with which smoothing, for short messages
-and for long posts apart) are the settings that score best on out-of-fold predictions of the training data:
-naive Bayes adds the evidence of every word in a long post, where the SVM leans on a few strong n-grams.
+The SVM's softmax temperature and the share of naive Bayes in long posts are the settings most likely on
+out-of-fold predictions of the training data: naive Bayes adds the evidence of every word in a long post, where
+the SVM leans on a few strong n-grams (on short messages, SMP2017 among them, the blend did not help).
 """
 from __future__ import annotations
 
@@ -16,11 +16,8 @@ if TYPE_CHECKING:
 
 _TEMPERATURES = np.exp(np.linspace(np.log(0.02), np.log(5.0), 80))
 CALIBRATION_FOLDS = 3  # out-of-fold scores for the settings; more folds cost training time, not calibration
-NB_ALPHAS = (0.03, 0.1, 0.3)
+NB_ALPHA = 0.03  # naive Bayes smoothing; the most likely out of fold of 0.03, 0.1 and 0.3 on our data
 NB_WEIGHTS = tuple(round(w, 2) for w in np.arange(0.0, 0.65, 0.05))
-# The blend must beat the SVM alone by this much out-of-fold accuracy, else the simpler model stays (on short
-# single-sentence data such as SMP2017 naive Bayes adds nothing but noise).
-MIN_BLEND_GAIN = 0.005
 LONG_CHARS = 20  # a message longer than this (after post normalisation) is read as a post
 _ABSENT = -30.0  # log-probability of a class missing from a fold
 
@@ -43,7 +40,7 @@ class LinearModel:
     temperature: float
     nb_log_prob_t: np.ndarray
     nb_log_prior: np.ndarray
-    nb_weights: tuple[float, float]  # for short messages, for long posts
+    nb_weight: float  # of naive Bayes in long posts; short messages are the SVM's alone
 
     def scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
         """Raw SVM decision scores of one sparse vector."""
@@ -52,11 +49,10 @@ class LinearModel:
     def probabilities(self, idx: np.ndarray, val: np.ndarray, long: bool = False) -> np.ndarray:
         """Calibrated probabilities of one sparse vector (of a long post or not), in ``classes`` order."""
         svm = softmax(self.scores(idx, val), self.temperature)
-        weight = self.nb_weights[int(long)]
-        if not weight:
+        if not long or not self.nb_weight:
             return svm
         bayes = softmax(val @ self.nb_log_prob_t[idx] + self.nb_log_prior, 1.0)
-        return (1 - weight) * svm + weight * bayes
+        return (1 - self.nb_weight) * svm + self.nb_weight * bayes
 
 
 def _fit_svm(x: sparse.csr_matrix, y: np.ndarray, n_classes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -92,21 +88,20 @@ def _fit_nb(x: sparse.csr_matrix, y: np.ndarray, n_classes: int, alpha: float) -
 
 
 def _out_of_fold(x: sparse.csr_matrix, y: np.ndarray, n_classes: int,
-                 seed: int) -> tuple[np.ndarray, dict[float, np.ndarray]] | None:
-    """Out-of-fold SVM scores and naive Bayes log-scores (per smoothing) of every training row."""
+                 seed: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Out-of-fold SVM scores and naive Bayes log-scores of every training row."""
     from sklearn.model_selection import StratifiedKFold
 
     folds = min(CALIBRATION_FOLDS, int(np.bincount(y).min(initial=len(y))) if len(y) else 0)
     if folds < 2:
         return None
     svm = np.zeros((len(y), n_classes), dtype=np.float64)
-    bayes = {alpha: np.zeros((len(y), n_classes), dtype=np.float64) for alpha in NB_ALPHAS}
+    bayes = np.zeros((len(y), n_classes), dtype=np.float64)
     for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y):
         coef, intercept = _fit_svm(x[train], y[train], n_classes, seed)
         svm[held] = x[held] @ coef.T + intercept
-        for alpha in NB_ALPHAS:
-            log_prob, log_prior = _fit_nb(x[train], y[train], n_classes, alpha)
-            bayes[alpha][held] = x[held] @ log_prob.T + log_prior
+        log_prob, log_prior = _fit_nb(x[train], y[train], n_classes, NB_ALPHA)
+        bayes[held] = x[held] @ log_prob.T + log_prior
     return svm, bayes
 
 
@@ -116,30 +111,11 @@ def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return float(_TEMPERATURES[int(np.argmin(nll))])
 
 
-def _best_weight(svm: np.ndarray, nb: np.ndarray, y: np.ndarray) -> tuple[tuple[float, float], float]:
-    """((accuracy, mean log-likelihood), weight) of the best blend of these rows; 0 unless it clearly beats the SVM."""
+def choose_weight(svm: np.ndarray, bayes: np.ndarray, y: np.ndarray) -> float:
+    """The naive Bayes weight whose blend gives these rows the highest mean log-likelihood."""
     rows = np.arange(len(y))
-    scored = []
-    for weight in NB_WEIGHTS:
-        blend = (1 - weight) * svm + weight * nb
-        scored.append(((float((blend.argmax(axis=1) == y).mean()), float(np.log(blend[rows, y] + 1e-12).mean())),
-                       weight))
-    best = max(scored)
-    return best if best[0][0] - scored[0][0][0] >= MIN_BLEND_GAIN else scored[0]
-
-
-def choose_blend(svm: np.ndarray, bayes: dict[float, np.ndarray], y: np.ndarray,
-                 long: np.ndarray) -> tuple[float, tuple[float, float]]:
-    """The naive Bayes smoothing, and its weights for short messages and long posts, best out of fold."""
-    best: tuple[float, float, tuple[float, float]] = (-1.0, NB_ALPHAS[0], (0.0, 0.0))
-    for alpha, scores in bayes.items():
-        nb = softmax(scores, 1.0)
-        parts = [_best_weight(svm[mask], nb[mask], y[mask]) if mask.any() else ((0.0, 0.0), 0.0)
-                 for mask in (~long, long)]
-        right = sum(score[0] * mask.sum() for (score, _), mask in zip(parts, (~long, long)))
-        if right > best[0]:
-            best = (right, alpha, (parts[0][1], parts[1][1]))
-    return best[1], best[2]
+    likelihood = [np.log((1 - w) * svm[rows, y] + w * bayes[rows, y] + 1e-12).mean() for w in NB_WEIGHTS]
+    return NB_WEIGHTS[int(np.argmax(likelihood))]
 
 
 def train(x: sparse.csr_matrix, labels: list[str], lengths: list[int], seed: int) -> LinearModel:
@@ -148,11 +124,13 @@ def train(x: sparse.csr_matrix, labels: list[str], lengths: list[int], seed: int
     index = {c: i for i, c in enumerate(classes)}
     y = np.array([index[label] for label in labels])
     oof = _out_of_fold(x, y, len(classes), seed)
-    temperature, alpha, weights = 0.3, NB_ALPHAS[0], (0.0, 0.0)
+    temperature, weight = 0.3, 0.0
+    long = np.array(lengths) > LONG_CHARS
     if oof is not None:
         temperature = fit_temperature(oof[0], y)
-        alpha, weights = choose_blend(softmax(oof[0], temperature), oof[1], y, np.array(lengths) > LONG_CHARS)
+        if long.any():
+            weight = choose_weight(softmax(oof[0][long], temperature), softmax(oof[1][long], 1.0), y[long])
     coef, intercept = _fit_svm(x, y, len(classes), seed)
-    log_prob, log_prior = _fit_nb(x, y, len(classes), alpha)
+    log_prob, log_prior = _fit_nb(x, y, len(classes), NB_ALPHA)
     return LinearModel(classes, np.ascontiguousarray(coef.T), intercept, temperature,
-                       np.ascontiguousarray(log_prob.T), log_prior, weights)
+                       np.ascontiguousarray(log_prob.T), log_prior, weight)

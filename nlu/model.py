@@ -57,7 +57,7 @@ class TrainedModel:
         """Write the artefact atomically (no pickle: arrays plus a JSON header)."""
         names = sorted(self.featurizer.vocab, key=self.featurizer.vocab.__getitem__)
         meta = {"format": FORMAT, "classes": self.classifier.classes, "temperature": self.classifier.temperature,
-                "nb_weights": list(self.classifier.nb_weights),
+                "nb_weight": self.classifier.nb_weight,
                 "vocab": names, "params": asdict(self.featurizer.params),
                 "user_entries": self.featurizer.tokenizer.user_entries, "extractor": self.extractor.to_dict()}
         buffer = io.BytesIO()
@@ -82,5 +82,5 @@ class TrainedModel:
         vocab = {name: i for i, name in enumerate(meta["vocab"])}
         featurizer = Featurizer(JiebaTokenizer(meta["user_entries"]), FeatureParams(**meta["params"]), vocab, idf)
         model = LinearModel(meta["classes"], coef_t, intercept, meta["temperature"], nb_log_prob_t, nb_log_prior,
-                            tuple(meta["nb_weights"]))
+                            meta["nb_weight"])
         return cls(featurizer, model, EntityExtractor.from_dict(meta["extractor"]))
