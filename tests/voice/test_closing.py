@@ -112,3 +112,13 @@ async def test_a_caller_helped_by_an_answer_rates_the_call_and_the_rating_is_kep
     assert thanked.next_step == "hangup" and "评价" in thanked.text
     saved = await client.app[COMPONENTS].store.load(f"voice:{call.call_sid}")
     assert any(turn["intent"] == "rate_service" and "5" in turn["user"] for turn in saved["history"]), saved["history"]
+
+
+async def test_an_unhappy_rating_gets_an_apology_and_the_call_ends(client, phone):
+    number, _ = await report_fault(phone(caller=REPORTER))
+    await client.app[COMPONENTS].desk.transition(number, TicketStatus.RESOLVED, SYSTEM, note="已修复")
+    call = phone(caller=REPORTER)
+    await call.dial()
+    await call.say("没什么事了 挂了啊")
+    sorry = await call.press("1")
+    assert sorry.next_step == "hangup" and "没能让您满意" in sorry.text and "请按" not in sorry.text, sorry.text
