@@ -9,6 +9,8 @@ from typing import Any
 import aiohttp
 
 from nlu.normalizers import normalize
+from nlu.signals import signals
+from nlu.text.posts import normalise_post
 from nlu.types import Entity, IntentScore, Parse
 
 log = logging.getLogger(__name__)
@@ -73,7 +75,8 @@ class RasaHttpInterpreter:
         fallback = (body["intent"].get("name") == RASA_FALLBACK or top.confidence < self.threshold
                     or margin < self.ambiguity_margin)
         kept = tuple(s for s in ranking if s.name != RASA_FALLBACK)
-        return Parse(text, top.name, top.confidence, kept, _entities(text, body), fallback)
+        return Parse(text, top.name, top.confidence, kept, _entities(text, body), fallback,
+                     flags=signals(normalise_post(text)))
 
     def _failed(self, text: str, reason: str, detail: str) -> Parse:
         log.error("nlu.rasa.%s url=%s detail=%s", reason, self.url, detail)

@@ -126,3 +126,10 @@ async def test_server_down_gives_a_fallback_parse():
 async def test_intent_without_ranking_still_parses():
     parse = await interpret(answering({"text": "hi", "intent": {"name": "greet", "confidence": 0.99}}), "hi")
     assert parse.intent == "greet" and [s.name for s in parse.ranking] == ["greet"] and parse.entities == ()
+
+
+async def test_a_rasa_parse_carries_the_same_flags_as_the_builtin_one():
+    text = "专线又断了！！这礼拜第三次，再不修好我就投诉"
+    parse = await interpret(answering({**RASA_ANSWER, "text": text}), text)
+    assert parse.intent == "report_fault"
+    assert {"complaint", "repeat_failure", "negative"} <= set(parse.flags)
