@@ -23,6 +23,8 @@ MAX_MISSES = 2
 """Answers a slot may fail in a row before the form stops asking it (default value, or agent/cancel offered)."""
 _YES = re.compile(r"(提交|确认|确定|没问题|可以|对的?|是的?|好的?|行|ok|yes)(吧|的|了|提交|确认)?[。！!~～.]*", re.I)
 """At the confirmation, plain "submit it" words are a yes even when the classifier is unsure."""
+SUBMIT = re.compile(r"提交")
+"""A yes at the confirmation wherever it stands in the message (好了提交吧)."""
 _AFTER_MARKER = re.compile(r"(?:改成|改为|换成|换为|应该是|改一下|更正为|补充(?:一下)?(?:描述|说明)?|是)[:：,，\s]*")
 _ADD = "补充"
 """A correction that adds to a free-text slot rather than replacing it."""
@@ -193,7 +195,8 @@ class FormRunner:
         return [ctx.reply("form_stuck", kind=ReplyKind.MENU)]
 
     async def _confirming(self, ctx: TurnContext, state: FlowState, parse: Parse) -> list[Reply]:
-        if parse.intent == "affirm" and not parse.fallback or _YES.fullmatch(parse.text.strip()):
+        text = parse.text.strip()
+        if parse.intent == "affirm" and not parse.fallback or _YES.fullmatch(text) or SUBMIT.search(text):
             ctx.conversation.flow = None
             return await self.form.submit(ctx, state)
         if parse.intent == "deny" and not parse.fallback:

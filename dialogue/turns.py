@@ -5,7 +5,7 @@ import re
 from enum import Enum
 
 from dialogue.conversation import FlowState
-from dialogue.forms import CHANGE_INTENT, Form, Slot, named_slot
+from dialogue.forms import CHANGE_INTENT, SUBMIT, Form, Slot, named_slot
 from nlu import Parse
 
 DIGRESSION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request", "query_outage",
@@ -50,6 +50,8 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
     """``trigger``: the flow the intent would start (None: none); ``outranks``: it has the higher priority."""
     if parse.intent == CHANGE_INTENT:
         return Move.CORRECTION
+    if state.confirming and SUBMIT.search(parse.text) and not _STOP.search(parse.text):
+        return Move.ANSWER
     if says_stop(parse) and not _fills(form, state, parse):
         return Move.CANCEL
     asked = _slot(form, state.requested_slot)

@@ -14,7 +14,7 @@ from nlu import Parse
 
 SERVICE_CHOICES = ("专线", "互联网专线", "宽带", "固话", "云主机", "IDC", "其他")
 OUTAGE_WORDS = ("断", "不通", "中断", "掉线", "上不了网", "上不去", "打不通", "打不出", "无法访问", "瘫痪", "全部", "没信号",
-                "宕机", "没网", "用不了", "down")
+                "宕机", "没网", "用不了", "不能用", "down")
 """Words that make a fault urgent: the service is down, not merely degraded."""
 SYMPTOM_WORDS = OUTAGE_WORDS + ("慢", "丢包", "卡", "延迟", "红灯", "闪", "打不开", "连不上", "不稳定", "杂音", "故障灯", "坏了",
                                 "告警", "slow")

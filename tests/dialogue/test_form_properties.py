@@ -127,13 +127,13 @@ async def test_a_cancelled_form_opens_nothing(desk, middle, after):
 async def test_a_confirmed_form_opens_exactly_one_ticket(desk, middle, repeats):
     chat = Chat(desk)
     await chat.say(full_report("report_fault"))
-    for parse in middle:
+    for parse in middle:   # "好吧" at the confirmation may already submit it
         await chat.say(parse)
     for _ in range(4):
-        if any(r.template == "fault_confirm" for r in chat.last):
+        if chat.opened or any(r.template == "fault_confirm" for r in chat.last):
             break
         await chat.say(full_report())
-    assert chat.last[-1].template == "fault_confirm", [r.template for r in chat.last]
+    assert chat.opened or chat.last[-1].template == "fault_confirm", [r.template for r in chat.last]
     for _ in range(repeats):
         await chat.say(plain("affirm"))
     assert chat.opened == 1 and await chat.tickets(desk) == 1
