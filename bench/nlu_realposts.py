@@ -6,6 +6,7 @@ Usage: python bench/nlu_realposts.py [TSV] [--data NLU_DIR] [--errors N]
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from collections import Counter
@@ -39,7 +40,12 @@ def main() -> int:
     model = train_model(load_path(args.data), args.data, 42)
     train_s = time.perf_counter() - started
     interpreter = BuiltinInterpreter(model, threshold=0.45, ambiguity_margin=0.1, timezone="Asia/Shanghai")
-    parses = [interpreter.parse_sync(post.text) for post in posts]
+    parses, latencies = [], []
+    for post in posts:
+        tick = time.perf_counter()
+        parses.append(interpreter.parse_sync(post.text))
+        latencies.append((time.perf_counter() - tick) * 1000)
+    latencies.sort()
     scores = score_posts([p.intent for p in parses], posts)
     complaints = [p for p, post in zip(parses, posts) if post.primary == "complaint"]
     print(f"posts: {args.posts} ({len(posts)}), trained on {args.data} in {train_s:.2f}s")
@@ -48,6 +54,8 @@ def main() -> int:
     print(f"complaint_recall (intent or flag): "
           f"{sum(p.intent == 'complaint' or 'complaint' in p.flags for p in complaints) / max(len(complaints), 1):.4f}")
     print(f"fallback_rate: {sum(p.fallback for p in parses) / max(len(posts), 1):.4f}")
+    print(f"parse_ms p50: {statistics.median(latencies):.3f}  p99: {latencies[int(len(latencies) * 0.99)]:.3f} "
+          f"(posts, median {statistics.median(len(p.text) for p in posts):.0f} characters)")
     print("flags:", ", ".join(f"{k} {v}" for k, v in Counter(f for p in parses for f in p.flags).most_common()))
     print("predicted:", ", ".join(f"{k} {v}" for k, v in Counter(p.intent for p in parses).most_common()))
     misread = [(p, post) for p, post in zip(parses, posts) if p.intent not in post.acceptable]

@@ -1,4 +1,4 @@
-"""Reads a long post clause by clause: picks the intent the customer needs acted on, keeps the rest as flags."""
+"""Reads a long post: picks the intent the customer needs acted on, keeps the secondary signals as flags."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from nlu.text.posts import normalise_post
 # Intents that ask for nothing; in a post with a request they give way to it (你好，专线断了 / 0755-10000 天天打来骚扰).
 SOCIAL = frozenset({"greet", "goodbye", "affirm", "deny", "provide_info"})
 CLAUSE_CONFIDENT = 0.5   # a clause this sure of an intent counts as saying it
+COMPLAINT_SHARE = 0.3    # a post this likely to be a complaint carries the complaint flag whatever its intent
 
 
 @dataclass(frozen=True)
@@ -24,22 +25,23 @@ class Reading:
 
 
 def read(text: str, probabilities: Callable[[str], np.ndarray | None], classes: list[str]) -> Reading | None:
-    """Score the whole post and each clause; None when no feature of the post is known."""
+    """Score the whole post (and its clauses when it reads as small talk); None when no feature is known."""
     post = normalise_post(text)
     whole = probabilities(post)
     if whole is None:
         return None
-    # The whole post decides (mixing in the clauses' scores lost accuracy on real posts); clauses give the
-    # request hidden behind small talk, and the flags.
-    pieces = clauses(post)
-    parts = [p for p in (probabilities(c) for c in pieces) if p is not None] if len(pieces) > 1 else [whole]
-    return Reading(_actionable(whole, parts, classes), _flags(post, parts, classes))
+    # The whole post decides (mixing in the clauses' scores lost accuracy on real posts); clauses are read only
+    # to find a request behind small talk, which keeps long posts cheap to parse.
+    return Reading(_actionable(whole, post, probabilities, classes), _flags(post, whole, classes))
 
 
-def _actionable(probs: np.ndarray, parts: list[np.ndarray], classes: list[str]) -> np.ndarray:
+def _actionable(probs: np.ndarray, post: str, probabilities: Callable[[str], np.ndarray | None],
+                classes: list[str]) -> np.ndarray:
     """When the post reads as small talk but one clause clearly asks for something, that request leads."""
-    if classes[int(probs.argmax())] not in SOCIAL or len(parts) < 2:
+    pieces = clauses(post)
+    if classes[int(probs.argmax())] not in SOCIAL or len(pieces) < 2:
         return probs
+    parts = [p for p in (probabilities(c) for c in pieces) if p is not None]
     asks = [(p.max(), int(p.argmax())) for p in parts if classes[int(p.argmax())] not in SOCIAL]
     if not asks or max(asks)[0] < CLAUSE_CONFIDENT:
         return probs
@@ -50,10 +52,9 @@ def _actionable(probs: np.ndarray, parts: list[np.ndarray], classes: list[str]) 
     return swapped
 
 
-def _flags(post: str, parts: list[np.ndarray], classes: list[str]) -> tuple[str, ...]:
+def _flags(post: str, probs: np.ndarray, classes: list[str]) -> tuple[str, ...]:
+    """The lexicon's signals, and a complaint the classifier reads as a strong runner-up."""
     found = list(signals(post))
-    if COMPLAINT not in found and COMPLAINT in classes:
-        index = classes.index(COMPLAINT)
-        if any(int(p.argmax()) == index and p[index] >= CLAUSE_CONFIDENT for p in parts):
-            found.insert(0, COMPLAINT)
+    if COMPLAINT not in found and COMPLAINT in classes and probs[classes.index(COMPLAINT)] >= COMPLAINT_SHARE:
+        found.insert(0, COMPLAINT)
     return tuple(found)
