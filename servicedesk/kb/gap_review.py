@@ -67,7 +67,7 @@ def load_review(path: str | Path) -> list[Reviewed]:
     return [r for r in (_reviewed(path, line, row) for line, row in rows) if r is not None]
 
 
-def _csv_rows(path: Path, text: str) -> list[tuple[int, Mapping[str, Any]]]:
+def _csv_rows(path: Path, text: str) -> Sequence[tuple[int, Mapping[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         rows = [(reader.line_num, row) for row in reader]
@@ -79,7 +79,7 @@ def _csv_rows(path: Path, text: str) -> list[tuple[int, Mapping[str, Any]]]:
     return rows
 
 
-def _yaml_rows(path: Path, text: str) -> list[tuple[int, Mapping[str, Any]]]:
+def _yaml_rows(path: Path, text: str) -> Sequence[tuple[int, Mapping[str, Any]]]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

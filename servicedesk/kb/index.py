@@ -1,4 +1,5 @@
-"""Search index over articles: field-weighted BM25 on jieba tokens plus char n-gram similarity."""
+"""Search index over articles: field-weighted BM25 on jieba tokens plus char n-gram similarity to rank, and a
+calibrated probability that the top article is right, from signals that only grow as the match does."""
 from __future__ import annotations
 
 import math
