@@ -254,3 +254,7 @@ class AgentDirectory(Protocol):
     async def authenticate_agent(self, login: str, password: str) -> AgentAccount | None:
         """The enabled account when the password is right; None otherwise (same answer for an unknown login)."""
         ...
+
+    async def contact_identities(self, contact_id: int) -> list[tuple[str, str]]:
+        """(channel, user id) of every identity verified as the contact: their conversations on other channels."""
+        ...

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from backend_client.errors import Conflict, Invalid, NotFound
 from backend_client.types import AgentAccount
 from servicedesk.base import DeskBase
-from servicedesk.models import AgentRow
+from servicedesk.models import AgentRow, ChannelIdentity
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,12 @@ class Agents(DeskBase):
         if account is None or account.disabled:
             return None
         return account
+
+    async def contact_identities(self, contact_id: int) -> list[tuple[str, str]]:
+        """The channel identities verified as one contact (the agent desk shows their other conversations)."""
+        query = select(ChannelIdentity.channel, ChannelIdentity.user_id).where(ChannelIdentity.contact_id == contact_id)
+        async with self._tx() as session:
+            return [(channel, user_id) for channel, user_id in (await session.execute(query)).all()]
 
     async def _agent_row(self, session, login: str) -> AgentRow:
         row = (await session.scalars(select(AgentRow).where(AgentRow.login == login))).first()

@@ -20,6 +20,7 @@ from channels.agent_desk.views import (
     conversation_view,
     customer_actor,
     entry_view,
+    other_channels,
     tickets_view,
 )
 from dialogue.agent_side import HandoffConflict
@@ -118,6 +119,7 @@ async def conversation(request: web.Request) -> web.Response:
         "entry": entry_view(entry), "conversation": conversation_view(conv),
         "account": await account_view(d.desk, conv.binding, _actor(session)),
         "tickets": await tickets_view(d.desk, actor), "notes": await d.board.notes(entry.conversation_id),
+        "elsewhere": await other_channels(d.desk, d.store, conv),
     }, dumps=_dumps)
 
 

@@ -81,3 +81,19 @@ async def tickets_view(desk: Any, actor: Actor) -> list[dict[str, Any]]:
     except BackendError:
         return []
     return [ticket_view(t) for t in page.items]
+
+
+async def other_channels(desk: Any, store: Any, conversation: Conversation, keep: int = 20) -> list[dict[str, Any]]:
+    """The same contact's recent turns on their other channels (a WeChat chat before this app chat), newest last."""
+    binding = conversation.binding
+    if binding is None or not hasattr(desk, "contact_identities"):
+        return []
+    turns: list[dict[str, Any]] = []
+    for channel, user_id in await desk.contact_identities(binding.contact_id):
+        other_id = f"{channel}:{user_id}"
+        saved = await store.load(other_id) if other_id != conversation.id else None
+        if not saved:
+            continue
+        other = Conversation.from_dict(saved)
+        turns += [{"channel": channel, "at": t.at, "user": t.user, "replies": t.replies} for t in other.history]
+    return sorted(turns, key=lambda t: t["at"])[-keep:]

@@ -134,3 +134,25 @@ async def test_auto_assignment_takes_turns_among_online_agents_with_room(aiohttp
             owners.append(entry.agent if entry and entry.state == "agent" else "")
     assert sorted(owners[:2]) == ["rr-a", "rr-b"]   # one each
     assert owners[2] == "" and "忙" in answers[2]     # both at capacity: nobody is free, a callback is offered
+
+
+async def test_the_agent_sees_what_a_bound_contact_said_on_their_other_channel(server, agent, customer):
+    from bot.keys import COMPONENTS
+    from dialogue.types import InboundMessage
+
+    app = server.app
+    desk = app[COMPONENTS].desk
+    # demo-bound (app) is a verified contact; the same contact writes on WeChat too (bound through the desk)
+    contact = (await desk.find_binding("app", "demo-bound")).contact_id
+    from servicedesk.models import ChannelIdentity
+    from datetime import datetime, timezone
+    async with desk._tx() as session:
+        session.add(ChannelIdentity(channel="wechat", user_id="o-same-contact", contact_id=contact,
+                                    verified_at=datetime.now(timezone.utc)))
+    await desk._binding_cache.changed()
+    engine = app[COMPONENTS].engine
+    await engine.handle(InboundMessage("wechat", "o-same-contact", "wechat:o-same-contact", "昨天报的专线故障还没人联系我"))
+    await customer("demo-bound").say("我要转人工，微信上说过了没人理")
+    desk_page = await agent("agent400")
+    _, view = await desk_page.get("/agent/api/conversations/app:demo-bound")
+    assert any(t["channel"] == "wechat" and "还没人联系我" in t["user"] for t in view["elsewhere"])

@@ -123,6 +123,17 @@
     $("handback").hidden = $("close").hidden = !mine;
     $("reply-form").hidden = !mine;
     renderTranscript(conv.history);
+    if (data.elsewhere && data.elsewhere.length) {
+      const earlier = document.createDocumentFragment();
+      earlier.append(el("li", "—— 该联系人在其他渠道的近期对话 ——", "bot"));
+      for (const turn of data.elsewhere) {
+        const tag = "[" + (CHANNELS[turn.channel] || turn.channel) + "] ";
+        if (turn.user) earlier.append(el("li", tag + turn.user, "customer"));
+        for (const reply of turn.replies || []) earlier.append(el("li", tag + reply, "bot"));
+      }
+      earlier.append(el("li", "—— 本次会话 ——", "bot"));
+      $("transcript").prepend(earlier);
+    }
     const account = data.account || {};
     renderPairs($("account"), [["单位", account.name], ["客户编码", account.code], ["客户类型",
       account.tier === "industry" ? "行业客户" : account.tier === "cluster" ? "聚类客户" : account.tier],
