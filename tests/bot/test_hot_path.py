@@ -1,10 +1,13 @@
 """A turn that writes nothing asks the database nothing: bindings and the KB index in memory, gaps written later."""
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy import event
 
 from backend_client import SYSTEM
 from bot.components import open_components, open_desk
+from dialogue.conversation import Conversation, FlowState, Turn
 from dialogue.types import InboundMessage
 
 
@@ -42,3 +45,17 @@ async def test_unanswered_questions_are_written_later_and_none_is_lost_on_a_clea
     async with open_desk(config) as (_, desk):
         gaps = {gap.query for gap in await desk.kb_gaps(SYSTEM)}
     assert {"公司食堂的菜单在哪里看", "专线的sla是怎么规定的"} <= gaps
+
+
+def test_the_saved_form_of_a_long_conversation_is_a_full_copy():
+    conversation = Conversation(id="app:c1", channel="app", user_id="c1",
+                                flow=FlowState(name="fault_report", instance_id="f1", slots={"circuit_id": "GZ-MSTP-000123"}))
+    for number in range(30):
+        conversation.add_turn(Turn(at=f"2026-12-04T10:{number:02d}:00+08:00", user="专线又断了", intent="report_fault",
+                                   confidence=0.93, replies=["请提供电路编号"], templates=["ask_circuit"]), 50)
+    saved = conversation.to_dict()
+    assert saved == asdict(conversation)
+    saved["history"][0]["replies"].append("changed in the store")
+    saved["flow"]["slots"]["circuit_id"] = "changed in the store"
+    assert conversation.history[0].replies == ["请提供电路编号"]
+    assert conversation.flow.slots == {"circuit_id": "GZ-MSTP-000123"} and len(conversation.history) == 30
