@@ -10,7 +10,7 @@ from nlu.clauses import clauses
 from nlu.signals import COMPLAINT, signals
 from nlu.text.posts import normalise_post
 
-# Intents that ask for nothing; in a post with a request they give way to it (你好，专线断了 / 0755-10000 天天打来骚扰).
+# Intents that ask for nothing; in a post with a request they give way to it (你好，专线断了 / 电话号码加一句诉求).
 SOCIAL = frozenset({"greet", "goodbye", "affirm", "deny", "provide_info"})
 CLAUSE_CONFIDENT = 0.5   # a clause this sure of an intent counts as saying it
 COMPLAINT_SHARE = 0.3    # a post this likely to be a complaint carries the complaint flag whatever its intent
