@@ -54,7 +54,7 @@ async def test_voice_gets_the_voice_answer(engine):
 
 
 async def test_a_vague_question_offers_up_to_three_titles_and_a_choice_answers(engine):
-    [reply] = await say(engine, "兆比特和兆字节啥区别")
+    [reply] = await say(engine, "网速和带宽")
     assert reply.template == "kb_suggest" and len(reply.buttons) == 3
     assert reply.buttons[0].title == "带宽与下载速度的换算"
     chosen = await say(engine, "1")
@@ -161,3 +161,8 @@ async def test_feedback_typed_by_hand_for_an_unknown_article_is_answered_not_sto
     forged = '/kb_feedback{"article": "' + "x" * 300 + '", "solved": "no", "q": "光猫红灯"}'
     assert templates(await say(engine, forged)) == ["kb_unsolved"]
     assert await desk.kb_gaps(SYSTEM) == []
+
+
+async def test_megabits_and_megabytes_in_words_reach_the_conversion_article(engine):
+    [reply] = await say(engine, "兆比特和兆字节啥区别")
+    assert reply.template == "kb_answer" and reply.data["article"] == "bandwidth-vs-speed"
