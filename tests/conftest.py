@@ -93,3 +93,15 @@ def app_config(tmp_path: Path, model_dir: Path):
         return shipped_config(**environ)
 
     return make
+
+
+@pytest.fixture
+async def fake_api(aiohttp_server):
+    """The fake WeChat API on loopback (WeChat itself cannot be reached here) and its base URL."""
+    from channels.wechat.fake_api import FakeWeChatApi
+    from tests.wechat.server import APP_ID, APP_SECRET
+
+    fake = FakeWeChatApi(APP_ID, APP_SECRET)
+    server = await aiohttp_server(fake.app())
+    fake.base_url = str(server.make_url("")).rstrip("/")
+    return fake

@@ -184,23 +184,21 @@ async def note(request: web.Request) -> web.Response:
 
 async def hand_back(request: web.Request) -> web.Response:
     """The bot answers again, with the agent's note as context; the customer is told."""
-    session = await require(request, write=True)
-    entry = await _owned(request, session)
-    body = await _body(request)
-    try:
-        delivery = await deps(request).handoff.hand_back(entry.conversation_id, _text(body, "note", required=False))
-    except HandoffConflict as exc:
-        raise _error(409, "stale", "该会话已不在您手中") from exc
-    await deps(request).board.remove(entry.conversation_id)
-    return web.json_response({"ok": True, **await _deliver(request, delivery)})
+    note = _text(await _body(request), "note", required=False)
+    return await _release(request, lambda handoff, cid: handoff.hand_back(cid, note))
 
 
 async def close(request: web.Request) -> web.Response:
-    """End the conversation; the customer's channel gets the closing message (and the survey when one is due)."""
+    """End the conversation; the customer's channel gets the closing message."""
+    return await _release(request, lambda handoff, cid: handoff.close(cid))
+
+
+async def _release(request: web.Request, operation: Any) -> web.Response:
+    """The owning agent lets the conversation go (hand back or close): off the board, the customer told."""
     session = await require(request, write=True)
     entry = await _owned(request, session)
     try:
-        delivery = await deps(request).handoff.close(entry.conversation_id)
+        delivery = await operation(deps(request).handoff, entry.conversation_id)
     except HandoffConflict as exc:
         raise _error(409, "stale", "该会话已不在您手中") from exc
     await deps(request).board.remove(entry.conversation_id)

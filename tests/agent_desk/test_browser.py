@@ -19,7 +19,6 @@ from backend_client import AgentAccount
 from bot.app import create_app
 from bot.keys import COMPONENTS
 from channels.app.auth import mint
-from channels.wechat.fake_api import FakeWeChatApi
 from tests.agent_desk.conftest import JWT_SECRET, PASSWORD
 from tests.wechat.server import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatServer
 
@@ -36,14 +35,6 @@ async def browser():
         launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield launched
         await launched.close()
-
-
-@pytest.fixture
-async def fake_api(aiohttp_server):
-    fake = FakeWeChatApi(APP_ID, APP_SECRET)
-    server = await aiohttp_server(fake.app())
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    return fake
 
 
 @pytest.fixture

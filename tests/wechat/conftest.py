@@ -6,20 +6,10 @@ import uuid
 import pytest
 
 from bot.app import create_app
-from channels.wechat.fake_api import FakeWeChatApi
 from tests.support import require_redis
 from tests.wechat.server import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatServer
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
-
-
-@pytest.fixture
-async def fake_api(aiohttp_server):
-    """The fake WeChat API and its base URL."""
-    fake = FakeWeChatApi(APP_ID, APP_SECRET)
-    server = await aiohttp_server(fake.app())
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    return fake
 
 
 @pytest.fixture
