@@ -208,8 +208,7 @@ class SearchIndex:
         text, ranked = self.ranked(query, scope, limit)
         hits = tuple(Hit(article, round(self.weights.score(sig), 4), lexical, sig.ngram, sig.coverage, sig.margin)
                      for article, sig, lexical in ranked)
-        decision = thresholds.decide(hits[0].score) if hits else Decision.ABSTAIN
-        return SearchResult(text, hits, decision)
+        return SearchResult(text, hits, decide(hits, thresholds))
 
     def ranked(self, query: object, scope: Scope | None = None, limit: int = 3) -> tuple[str, list[Ranked]]:
         """The cleaned query and the best ``limit`` visible articles with their signals and BM25, best first."""
@@ -224,21 +223,34 @@ class SearchIndex:
         rank = (1 - self.weights.rank_ngram) * bm25 / max(top_bm25, 1e-9) + self.weights.rank_ngram * cosine
         rank = np.where(mask & ((bm25 > 0) | (cosine > 0)), rank, -1.0)
         order = [int(i) for i in np.argsort(-rank, kind="stable")[: max(limit, 2)] if rank[i] >= 0]
-        signals = [self._signals(i, pos == 0, coverage, contained, matched, mask) for pos, i in enumerate(order)]
+        signals = [self._signals(i, coverage, contained, matched, mask) for i in order]
         return text, [(self.articles[i], sig, float(bm25[i])) for i, sig in zip(order, signals)][:limit]
 
-    def _signals(self, i: int, first: bool, coverage: np.ndarray, contained: np.ndarray, matched: np.ndarray,
+    def _signals(self, i: int, coverage: np.ndarray, contained: np.ndarray, matched: np.ndarray,
                  mask: np.ndarray) -> Signals:
-        """An article's signals; the first also gets its margin: the evidence it holds that its closest visible
-        rival lacks (all its evidence when nothing else matches), damped when the query holds little of the article's
-        text; no added matching word can lower it."""
-        margin = 0.0
-        if first:
-            rivals = mask.copy()
-            rivals[i] = False
-            lead = np.maximum(matched[i] - matched[rivals], 0.0).sum(axis=1)
-            margin = _evidence(float(lead.min()) if len(lead) else float(matched[i].sum())) * math.sqrt(contained[i])
+        """An article's signals, its margin being the evidence it holds that its closest visible rival lacks (all its
+        evidence when nothing else matches), damped when the query holds little of the article's text; every hit gets
+        one, so hits' scores compare; no added matching word can lower it."""
+        rivals = mask.copy()
+        rivals[i] = False
+        lead = np.maximum(matched[i] - matched[rivals], 0.0).sum(axis=1)
+        margin = _evidence(float(lead.min()) if len(lead) else float(matched[i].sum())) * math.sqrt(contained[i])
         return Signals(float(coverage[i]), float(contained[i]), _evidence(float(matched[i].sum())), margin)
+
+
+TIE_MARGIN = 0.03  # the top hit answers only when it scores this much above every other hit (chosen on dev, CV)
+
+
+def decide(hits: Sequence[Hit], thresholds: Thresholds) -> Decision:
+    """Answer when the top hit clears the answer threshold and leads every runner-up's calibrated score by
+    ``TIE_MARGIN`` (nearly tied articles, or a runner-up scoring above it, are offered instead); suggest when the top
+    hit clears the suggest threshold or a runner-up the answer threshold; otherwise abstain."""
+    if not hits:
+        return Decision.ABSTAIN
+    runner_up = max((h.score for h in hits[1:]), default=0.0)
+    if hits[0].score >= thresholds.answer and hits[0].score - runner_up >= TIE_MARGIN:
+        return Decision.ANSWER
+    return Decision.SUGGEST if hits[0].score >= thresholds.suggest or runner_up >= thresholds.answer else Decision.ABSTAIN
 
 
 EVIDENCE_SCALE = 8.0  # matched IDF weight at which evidence is 1 - 1/e: about two specific words
