@@ -5,8 +5,9 @@ import re
 
 from nlu.text.clean import has_content
 
-# Sentence ends, and the spaces Weibo writers put between two sentences instead of punctuation.
-_BREAK = re.compile(r"[。！？!?；;…\n]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# Sentence and clause ends (a comma ends a clause in Chinese: 你好，我想报个修), and the spaces Weibo writers put
+# between two sentences instead of punctuation.
+_BREAK = re.compile(r"[。！？!?；;…，,\n]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 MIN_CHARS = 4
 MAX_CLAUSES = 8
 
@@ -17,7 +18,7 @@ def clauses(text: str) -> list[str]:
     for piece in (p.strip(" ,，、") for p in _BREAK.split(text)):
         if not has_content(piece):
             continue
-        if found and (len(piece) < MIN_CHARS or len(found[-1]) < MIN_CHARS):
+        if found and len(piece) < MIN_CHARS:
             found[-1] = f"{found[-1]}，{piece}"
         else:
             found.append(piece)

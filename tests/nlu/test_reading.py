@@ -30,6 +30,11 @@ def test_clauses_split_on_sentence_ends_and_spaces_between_sentences():
     assert clauses(post) == ["专线断了三天了", "报修也没人来", "你们的服务太差了", "我要投诉"]
 
 
+def test_a_greeting_before_a_comma_or_a_space_is_a_clause_of_its_own():
+    assert clauses("您好 请问下月租怎么算") == ["您好", "请问下月租怎么算"]
+    assert clauses("嗨，我们单位电话打不出去，急") == ["嗨", "我们单位电话打不出去，急"]
+
+
 def test_short_pieces_join_the_clause_before_and_a_long_post_is_capped():
     assert clauses("好的。是。那就这样吧") == ["好的，是", "那就这样吧"]
     many = "。".join(f"第{i}句话说点什么" for i in range(20))
@@ -59,3 +64,7 @@ def test_a_calm_message_has_no_flags(interpreter):
 
 def test_a_greeting_gives_way_to_the_request_in_the_same_message(interpreter):
     assert interpreter.parse_sync("您好您好。请问在吗。我们单位的专线断网了，麻烦安排人来看看").intent == "report_fault"
+
+
+def test_a_greeting_and_a_comma_give_way_to_the_request(interpreter):
+    assert interpreter.parse_sync("你好，厂里的专线从昨晚就连不上").intent == "report_fault"
