@@ -19,6 +19,7 @@ from backend_client.kb import Article, Thresholds
 from servicedesk.kb import Scope, SearchIndex, load_path  # noqa: E402
 from servicedesk.kb.calibrate import fit, held_out_samples, negative_samples, sample  # noqa: E402
 from servicedesk.kb.evaluate import evaluate, load_cases, timed_search  # noqa: E402
+from servicedesk.kb.index import TIE_MARGIN, decide  # noqa: E402
 
 ARTICLES = ROOT / "servicedesk" / "kb" / "articles"
 USER_DICT = ROOT / "nlu" / "data" / "dict.txt"
@@ -49,30 +50,33 @@ def _lines(path: Path) -> list[str]:
 
 def calibrate(articles: list[Article], index: SearchIndex, thresholds: Thresholds, folds: int = 5) -> None:
     """Fit the calibration on held-out KB questions, the dev set's questions and the calibration negatives (never the
-    eval set; the dev set's out-of-scope lines stay out too), and print 5-fold cross-validated dev figures."""
+    eval set; the dev set's out-of-scope lines stay out too), and print 5-fold cross-validated dev figures of the
+    decision (answer threshold and runner-up margin) with the configured suggest threshold."""
     negatives = negative_samples(index, _lines(DEV_OOS))
     held_out = held_out_samples(articles, index)
     cases = load_cases(DEV)
     dev = [sample(index, c.question, c.expected, EVAL_SCOPE) for c in cases]
     fold = np.arange(len(dev)) % folds
     inside = np.array([bool(c.expected) for c in cases])
-    scores = np.zeros(len(dev))
+    scores: list[list[float]] = [[] for _ in dev]  # each question's hits' scores, rank order, by its fold's weights
     for k in range(folds):
         train = [s for s, i, f in zip(dev, inside, fold) if i and f != k]
         weights = fit([*held_out, *negatives, *train], index.weights)
-        scores[fold == k] = [weights.score(s.signals) for s, f in zip(dev, fold) if f == k]
+        for n in np.flatnonzero(fold == k):
+            scores[n] = [weights.score(x) for x in (dev[n].signals, *dev[n].rivals)]
     right = np.array([s.correct for s in dev])
-    answered, oos_abstain = scores >= thresholds.answer, scores < thresholds.suggest
     print(f"calibration: {len(held_out)} held-out KB questions (hit@1 {np.mean([s.correct for s in held_out]):.3f}), "
           f"{inside.sum()} dev questions, {len(negatives)} negatives")
-    print(f"dev, {folds}-fold cross-validated at {thresholds}: answered {answered[inside].mean():.3f}, answered and right "
-          f"{(answered & right)[inside].mean():.3f}, out-of-scope abstain {oos_abstain[~inside].mean():.3f}, "
-          f"answered {answered[~inside].mean():.3f}")
-    for answer in (0.6, 0.65, 0.7, 0.72, 0.75, 0.8, 0.85):
-        cut = scores >= answer
-        print(f"  cross-validated, answer >= {answer:.2f}: answered {cut[inside].mean():.3f}, answered and right "
-              f"{(cut & right)[inside].mean():.3f}, out-of-scope answered {cut[~inside].mean():.3f}; suggest >= "
-              f"{answer - 0.15:.2f}: out-of-scope abstain {(scores < answer - 0.15)[~inside].mean():.3f}")
+    print(f"dev, {folds}-fold cross-validated; answer needs the top score >= A and a lead of >= M over the runner-up:")
+    for margin in (0.0, TIE_MARGIN, 0.05, 0.1):
+        for answer in (thresholds.answer - 0.07, thresholds.answer - 0.02, thresholds.answer, thresholds.answer + 0.03,
+                       thresholds.answer + 0.08):
+            cut = Thresholds(answer=answer, suggest=min(thresholds.suggest, answer))
+            decisions = np.array([decide(x, cut, margin).value for x in scores])
+            answered = decisions == "answer"
+            print(f"  M {margin:.2f} A {answer:.2f}: answered {answered[inside].mean():.3f}, answered and right "
+                  f"{(answered & right)[inside].mean():.3f}; out-of-scope answered {answered[~inside].mean():.3f}, "
+                  f"abstain {(decisions == 'abstain')[~inside].mean():.3f}")
     weights = fit([*held_out, *negatives, *[s for s, i in zip(dev, inside) if i]], index.weights)
     print(f"fitted on all: {weights}")
 

@@ -21,6 +21,7 @@ class Sample:
 
     signals: Signals
     correct: bool
+    rivals: tuple[Signals, ...] = ()  # the signals of the hits ranked below it (for the runner-up margin)
 
     def row(self) -> list[float]:
         """The features in ``FEATURES`` order."""
@@ -32,11 +33,11 @@ _NOTHING = Signals(0.0, 0.0, 0.0, 0.0)
 
 def sample(index: SearchIndex, query: str, expected: str, scope: Scope | None = None) -> Sample:
     """The top hit's signals for ``query`` and whether it is ``expected`` ('' = out of scope: never right)."""
-    _, ranked = index.ranked(query, scope, limit=2)
+    _, ranked = index.ranked(query, scope, limit=3)
     if not ranked:
         return Sample(_NOTHING, False)
     article, signals, _ = ranked[0]
-    return Sample(signals, bool(expected) and article.key == expected)
+    return Sample(signals, bool(expected) and article.key == expected, tuple(s for _, s, _ in ranked[1:]))
 
 
 def held_out_samples(articles: Sequence[Article], index: SearchIndex, stride: int = 1) -> list[Sample]:

@@ -208,7 +208,7 @@ class SearchIndex:
         text, ranked = self.ranked(query, scope, limit)
         hits = tuple(Hit(article, round(self.weights.score(sig), 4), lexical, sig.ngram, sig.coverage, sig.margin)
                      for article, sig, lexical in ranked)
-        return SearchResult(text, hits, decide(hits, thresholds))
+        return SearchResult(text, hits, decide([h.score for h in hits], thresholds))
 
     def ranked(self, query: object, scope: Scope | None = None, limit: int = 3) -> tuple[str, list[Ranked]]:
         """The cleaned query and the best ``limit`` visible articles with their signals and BM25, best first."""
@@ -241,16 +241,16 @@ class SearchIndex:
 TIE_MARGIN = 0.03  # the top hit answers only when it scores this much above every other hit (chosen on dev, CV)
 
 
-def decide(hits: Sequence[Hit], thresholds: Thresholds) -> Decision:
-    """Answer when the top hit clears the answer threshold and leads every runner-up's calibrated score by
-    ``TIE_MARGIN`` (nearly tied articles, or a runner-up scoring above it, are offered instead); suggest when the top
-    hit clears the suggest threshold or a runner-up the answer threshold; otherwise abstain."""
-    if not hits:
+def decide(scores: Sequence[float], thresholds: Thresholds, tie_margin: float = TIE_MARGIN) -> Decision:
+    """From the hits' calibrated scores in rank order: answer when the top one clears the answer threshold and leads
+    every runner-up by ``tie_margin`` (nearly tied articles, or a runner-up scoring above it, are offered instead);
+    suggest when the top one clears the suggest threshold or a runner-up the answer threshold; otherwise abstain."""
+    if not scores:
         return Decision.ABSTAIN
-    runner_up = max((h.score for h in hits[1:]), default=0.0)
-    if hits[0].score >= thresholds.answer and hits[0].score - runner_up >= TIE_MARGIN:
+    top, runner_up = scores[0], max(scores[1:], default=0.0)
+    if top >= thresholds.answer and top - runner_up >= tie_margin:
         return Decision.ANSWER
-    return Decision.SUGGEST if hits[0].score >= thresholds.suggest or runner_up >= thresholds.answer else Decision.ABSTAIN
+    return Decision.SUGGEST if top >= thresholds.suggest or runner_up >= thresholds.answer else Decision.ABSTAIN
 
 
 EVIDENCE_SCALE = 8.0  # matched IDF weight at which evidence is 1 - 1/e: about two specific words

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from backend_client.kb import Decision, Hit, Thresholds
+from backend_client.kb import Decision, Thresholds
 from servicedesk.kb import Scope, SearchIndex
 from servicedesk.kb.index import TIE_MARGIN, decide
 
 CONFIGURED = Thresholds(answer=0.72, suggest=0.58)
-
-
-def hits(make_article, *scores: float) -> tuple[Hit, ...]:
-    return tuple(Hit(make_article(f"article-{n}"), score, 0.0, 0.0, 0.0) for n, score in enumerate(scores))
 
 
 @pytest.mark.parametrize("scores, decision", [
@@ -25,13 +21,13 @@ def hits(make_article, *scores: float) -> tuple[Hit, ...]:
     ((0.40, 0.30), Decision.ABSTAIN),
     ((), Decision.ABSTAIN),
 ])
-def test_the_decision_weighs_the_top_hit_against_its_runner_up(make_article, scores, decision):
-    assert decide(hits(make_article, *scores), CONFIGURED) is decision
+def test_the_decision_weighs_the_top_hit_against_its_runner_up(scores, decision):
+    assert decide(scores, CONFIGURED) is decision
 
 
-def test_a_clear_leader_is_answered_once_its_rival_falls_behind(make_article):
-    close = decide(hits(make_article, 0.85, 0.84), CONFIGURED)
-    clear = decide(hits(make_article, 0.85, 0.85 - TIE_MARGIN), CONFIGURED)
+def test_a_clear_leader_is_answered_once_its_rival_falls_behind():
+    close = decide([0.85, 0.84], CONFIGURED)
+    clear = decide([0.85, 0.85 - TIE_MARGIN], CONFIGURED)
     assert (close, clear) == (Decision.SUGGEST, Decision.ANSWER)
 
 
