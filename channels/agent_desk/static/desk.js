@@ -155,13 +155,24 @@
     }
   }
 
+  const LETS_GO = new Set(["handback", "close", "transfer", "escalate"]);
+
+  function leave() {
+    current = null;
+    $("chat-title").textContent = "请从左侧选择会话";
+    $("chat-actions").hidden = true;
+    $("reply-form").hidden = true;
+    $("transcript").replaceChildren();
+  }
+
   async function act(action, body, done) {
     if (!current) return;
     try {
       const result = await call("POST", "/agent/api/conversations/" + encodeURIComponent(current) + "/" + action, body);
-      say(result.delivered === false ? "消息未能送达客户（" + result.detail + "），请改用模板消息或短信联系。" : (done || ""));
+      if (LETS_GO.has(action)) leave();  // the conversation left this agent's hands: nothing stale stays open
       await refresh();
-    } catch (error) { say(error.message); await refresh(); }
+      say(result.delivered === false ? "消息未能送达客户（" + result.detail + "），请改用模板消息或短信联系。" : (done || ""));
+    } catch (error) { await refresh(); say(error.message); }
   }
 
   async function refresh() {
