@@ -6,7 +6,6 @@ import uuid
 import pytest
 from redis.asyncio import Redis
 
-from channels.wechat.fake_api import FakeWeChatApi
 from tests.conftest import fresh_postgres
 from nlu.builtin import BuiltinInterpreter
 from tests.support import require_redis, shipped_config
@@ -20,15 +19,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/crash/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.crash)
-
-
-@pytest.fixture
-async def fake_api(aiohttp_server) -> FakeWeChatApi:
-    """The fake WeChat API on loopback, reachable by the serve processes."""
-    fake = FakeWeChatApi(APP_ID, APP_SECRET)
-    server = await aiohttp_server(fake.app())
-    fake.base_url = str(server.make_url("")).rstrip("/")
-    return fake
 
 
 @pytest.fixture

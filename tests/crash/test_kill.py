@@ -57,8 +57,8 @@ async def test_retry_after_a_kill_mid_turn_is_answered_once(cluster_env, fake_ap
         slow, other = await started(stack, env, tmp_path, slow=1.5, other=2.1)
         wechat, dying = WeChatServer(other), WeChatServer(slow)
         openid = "oCrash_kill9"
-        for text in ["我们公司的专线断了，一直连不上", "电路编号是GZ-MSTP-000123", "13800138000"]:
-            assert await wechat.say(openid, text, "safe") is None
+        for said in ["我们公司的专线断了，一直连不上", "电路编号是GZ-MSTP-000123", "13800138000"]:
+            assert await wechat.say(openid, said, "safe") is None
             await fake_api.wait_custom(len(fake_api.custom) + 1, timeout_s=20)
         await asyncio.sleep(0.3)  # the rest of the confirmation (its menu) follows the first piece
         assert "确认提交" in shown(fake_api.custom), shown(fake_api.custom)
