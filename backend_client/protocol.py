@@ -172,6 +172,19 @@ class StaffDesk(CommonDesk, Protocol):
         """Publish; one notification per affected bound contact. Returns how many were queued."""
         ...
 
+    async def record_event(self, number: str, kind: str, actor: Actor, *, detail: dict[str, str]) -> TicketEvent:
+        """Add ``desk_<kind>`` to the ticket's history (an agent desk action on a conversation linked to it)."""
+        ...
+
+    async def request_survey(self, number: str, actor: Actor) -> Survey:
+        """A pending satisfaction survey for the ticket (asked when an agent closes the conversation), or the one
+        already asked."""
+        ...
+
+    async def text_contact(self, contact_id: int, text: str, actor: Actor) -> None:
+        """An SMS to the contact's registered mobile (an agent's reply their chat channel could not deliver)."""
+        ...
+
 
 class JobsDesk(Reachable, Protocol):
     """What background jobs need: the notification outbox and the SLA clock."""

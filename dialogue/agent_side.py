@@ -42,8 +42,13 @@ class AgentSide(Protocol):
         """The bot answers again; ``note`` stays in the history as context and the customer is told."""
         ...
 
-    async def close(self, conversation_id: str) -> Delivery:
-        """The agent ends the conversation: the bot answers again with nothing in progress."""
+    async def requeue(self, conversation_id: str, group: str) -> None:
+        """The conversation waits again, in ``group``'s queue (a transfer or an escalation)."""
+        ...
+
+    async def close(self, conversation_id: str, survey_ticket: str | None = None) -> Delivery:
+        """The agent ends the conversation: the bot answers again with nothing in progress, and the customer is
+        asked to rate the service (for ``survey_ticket``'s pending survey, else on the conversation)."""
         ...
 
 
@@ -83,14 +88,26 @@ class HandoffDesk:
             return await self._finish(conversation, EventKind.HANDED_BACK, "handoff_handed_back", agent=agent,
                                       note=note, reason="handed_back")
 
-    async def close(self, conversation_id: str) -> Delivery:
-        """Agent -> bot, with any form the customer had started dropped."""
+    async def requeue(self, conversation_id: str, group: str) -> None:
+        """Back to waiting, for ``group``, with no agent: whoever takes it next may (the customer keeps waiting)."""
+        async with self._store.lock(conversation_id):
+            conversation = await self._load(conversation_id)
+            handoff = conversation.handoff or HandoffState("transfer", utcnow().isoformat(), group)
+            conversation.owner, conversation.handoff = Owner.WAITING_AGENT, replace(handoff, group=group, agent="")
+            await self._store.save(conversation.id, conversation.to_dict())
+            log.info("handoff.requeued conversation_id=%s group=%s", conversation.id, group)
+
+    async def close(self, conversation_id: str, survey_ticket: str | None = None) -> Delivery:
+        """Agent -> bot, with any form the customer had started dropped; the satisfaction question follows (with no
+        ticket's survey pending, the answer is kept on the conversation: see dialogue/flows/survey.py)."""
         async with self._store.lock(conversation_id):
             conversation = await self._owned(conversation_id)
             agent = conversation.handoff.agent if conversation.handoff else ""
             conversation.owner, conversation.handoff, conversation.flow = Owner.BOT, None, None
+            conversation.rating = (None if survey_ticket else
+                                   {"agent": agent, "asked_at": utcnow().isoformat(), "score": None})
             return await self._finish(conversation, EventKind.HANDED_BACK, "handoff_ended", agent=agent,
-                                      reason="closed")
+                                      reason="closed", then="survey_ask")
 
     async def _load(self, conversation_id: str) -> Conversation:
         saved = await self._store.load(conversation_id)
@@ -105,15 +122,18 @@ class HandoffDesk:
         return conversation
 
     async def _finish(self, conversation: Conversation, event: EventKind | None, template: str, agent: str = "",
-                      text: str = "", note: str = "", reason: str = "") -> Delivery:
-        """Render the reply, record it (and the note) in the history, save, publish."""
-        reply = self._templates.reply(template, conversation.channel, ReplyKind.HANDOFF if event else ReplyKind.TEXT,
-                                      agent=agent, text=text)
+                      text: str = "", note: str = "", reason: str = "", then: str = "") -> Delivery:
+        """Render the reply (and the question ``then`` names), record it and the note in the history, save, publish."""
+        replies = [self._templates.reply(template, conversation.channel,
+                                         ReplyKind.HANDOFF if event else ReplyKind.TEXT, agent=agent, text=text)]
+        if then:
+            replies.append(self._templates.reply(then, conversation.channel, ReplyKind.QUESTION))
         conversation.add_turn(Turn(at=utcnow().isoformat(), user="", intent=f"agent:{template}", confidence=None,
-                                   replies=[reply.text], templates=[template], note=note), self._history_turns)
+                                   replies=[r.text for r in replies], templates=[template, *([then] if then else [])],
+                                   note=note), self._history_turns)
         await self._store.save(conversation.id, conversation.to_dict())
         if event is not None:
             await self._bus.publish(HandoffEvent(event, conversation.id, conversation.channel, conversation.user_id,
                                                  text=note, agent=agent, reason=reason))
             log.info("handoff.%s conversation_id=%s", event.value, conversation.id)
-        return Delivery(conversation.channel, conversation.user_id, [reply])
+        return Delivery(conversation.channel, conversation.user_id, replies)

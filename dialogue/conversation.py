@@ -76,6 +76,8 @@ class Conversation:
     binding_checked: bool = False
     pending_buttons: list[str] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    rating: dict[str, Any] | None = None
+    """The 1-5 rating asked when an agent closed a chat with no ticket to survey: agent, asked_at, score."""
     history: list[Turn] = field(default_factory=list)
     created_at: str = field(default_factory=lambda: utcnow().isoformat())
     schema_version: int = SCHEMA_VERSION

@@ -5,6 +5,7 @@ import asyncio
 
 from servicedesk.agents import Agents
 from servicedesk.complaints import Complaints
+from servicedesk.desk_trail import DeskTrail
 from servicedesk.identities import Identities
 from servicedesk.knowledge import KnowledgeBase
 from servicedesk.notices import Notices
@@ -18,7 +19,7 @@ from servicedesk.urges import TicketUrges
 
 
 class SqlServiceDesk(Reopening, Complaints, TicketQueries, TicketUrges, Problems, SlaJob, Notices, Surveys, Outbox,
-                     Identities, KnowledgeBase, Agents):
+                     Identities, KnowledgeBase, Agents, DeskTrail):
     """ServiceDesk on a relational database; every call is one transaction."""
 
     async def warm_up(self) -> None:

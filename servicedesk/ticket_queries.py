@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from backend_client.errors import Forbidden
 from servicedesk.base import DeskBase
 from servicedesk.models import TicketEvent as EventRow, TicketRow
+from servicedesk.desk_trail import DESK_ONLY
 from servicedesk.records import to_event, to_ticket
 from backend_client.types import Actor, Page, Role, Ticket, TicketEvent, TicketStatus
 
@@ -41,11 +42,11 @@ class TicketQueries(DeskBase):
             return Page([to_ticket(r) for r in rows], total, offset, limit)
 
     async def ticket_events(self, number: str, actor: Actor) -> list[TicketEvent]:
-        """Oldest first."""
+        """Oldest first; the agent desk's own entries (private notes among them) only for staff."""
         async with self._tx() as session:
             row = await self._ticket_row(session, number, actor)
             events = await session.scalars(select(EventRow).where(EventRow.ticket_id == row.id).order_by(EventRow.id))
-            return [to_event(e) for e in events]
+            return [to_event(e) for e in events if actor.is_staff or not e.kind.startswith(DESK_ONLY)]
 
     @staticmethod
     def _visible(actor: Actor, customer_id: int | None):  # type: ignore[no-untyped-def]

@@ -221,6 +221,19 @@ class HttpServiceDesk:
         """GET /surveys/pending (null when none)."""
         return await self._call("GET", "/surveys/pending", Survey | None, actor=actor)
 
+    async def request_survey(self, number: str, actor: Actor) -> Survey:
+        """POST /tickets/{number}/survey/request."""
+        return await self._call("POST", f"/tickets/{_q(number)}/survey/request", Survey, actor=actor, body={})
+
+    async def text_contact(self, contact_id: int, text: str, actor: Actor) -> None:
+        """POST /contacts/{contact_id}/sms."""
+        await self._call("POST", f"/contacts/{contact_id}/sms", None, actor=actor, body=wire.ContactText(text))
+
+    async def record_event(self, number: str, kind: str, actor: Actor, *, detail: dict[str, str]) -> TicketEvent:
+        """POST /tickets/{number}/events."""
+        return await self._call("POST", f"/tickets/{_q(number)}/events", TicketEvent, actor=actor,
+                                body=wire.DeskEvent(kind, detail))
+
     # notification outbox
     async def claim_notifications(self, channel: str, *, limit: int = 50, lease_s: float = 60) -> list[Notification]:
         """POST /outbox/claim."""

@@ -133,6 +133,21 @@ class SurveyAnswer:
 
 
 @dataclass(frozen=True)
+class DeskEvent:
+    """An agent desk action for a ticket's history."""
+
+    kind: str
+    detail: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ContactText:
+    """An SMS for a contact's registered mobile."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Claim:
     """A channel worker takes due notifications under a lease."""
 

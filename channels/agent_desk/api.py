@@ -11,7 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
-from backend_client import Actor, BackendError, Level, NewTicket, Reporter, Role, TicketKind
+from backend_client import BackendError, Level, NewTicket, Reporter, TicketKind
+from channels.agent_desk import trail
 from channels.agent_desk.auth import deps, require
 from channels.agent_desk.board import PRESENCE, Entry
 from channels.agent_desk.sessions import AgentSession
@@ -25,11 +26,15 @@ from channels.agent_desk.views import (
 )
 from dialogue.agent_side import HandoffConflict
 from dialogue.conversation import Conversation
-from dialogue.types import utcnow
+from dialogue.types import ReplyKind, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
+MAX_SMS = 500
+AGENT_REPLY_KIND = "agent_reply"
+"""The WeChat template message an undeliverable agent reply falls back to (channels.wechat.templates.agent_reply)."""
+ROUTE_NAMES = {"template": "微信模板消息", "sms": "短信"}
 LEVELS = ("county", "city", "province", "group")
 _CID = re.compile(r"^[A-Za-z0-9_.:@+\-]{1,200}$")
 
@@ -57,10 +62,6 @@ def _text(body: dict[str, Any], name: str, *, required: bool = True, limit: int 
     if len(value) > limit or "\x00" in value:
         raise _error(400, "bad_request", f"{name} 过长或含有非法字符")
     return value.strip()
-
-
-def _actor(session: AgentSession) -> Actor:
-    return Actor(Role.AGENT, session.login, "agent_desk")
 
 
 async def _entry(request: web.Request, session: AgentSession) -> Entry:
@@ -117,7 +118,7 @@ async def conversation(request: web.Request) -> web.Response:
     actor = customer_actor(conv)
     return web.json_response({
         "entry": entry_view(entry), "conversation": conversation_view(conv),
-        "account": await account_view(d.desk, conv.binding, _actor(session)),
+        "account": await account_view(d.desk, conv.binding, trail.agent_actor(session.login)),
         "tickets": await tickets_view(d.desk, actor), "notes": await d.board.notes(entry.conversation_id),
         "elsewhere": await other_channels(d.desk, d.store, conv),
     }, dumps=_dumps)
@@ -135,7 +136,7 @@ async def kb_search(request: web.Request) -> web.Response:
     if not query.strip():
         return web.json_response([])
     try:
-        result = await deps(request).desk.search_kb(query, _actor(session), limit=5)
+        result = await deps(request).desk.search_kb(query, trail.agent_actor(session.login), limit=5)
     except BackendError as exc:
         raise _error(502, "desk_unavailable", f"知识库暂时无法访问：{exc}") from exc
     return web.json_response([{"key": h.article.key, "title": h.article.title, "answer": h.article.short_answer,
@@ -157,6 +158,7 @@ async def take(request: web.Request) -> web.Response:
         raise _error(409, "taken", f"该会话已由坐席 {current.agent if current else '其他人'} 接手") from None
     entry.state, entry.agent = "agent", session.login
     await deps(request).board.put(entry)
+    await _on_tickets(request, entry, "taken", session)
     return web.json_response({"ok": True, **await _deliver(request, delivery)})
 
 
@@ -172,6 +174,40 @@ async def reply(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, **await _deliver(request, delivery)})
 
 
+async def fallback(request: web.Request) -> web.Response:
+    """A reply the chat could not deliver (the WeChat 48 h window closed) goes by the configured WeChat template
+    message or by SMS to the contact's registered mobile."""
+    session = await require(request, write=True)
+    entry = await _owned(request, session)
+    body = await _body(request)
+    text, route = _text(body, "text", limit=MAX_SMS), body.get("route")
+    conv = await _conversation(request, entry.conversation_id)
+    d = deps(request)
+    if route == "template" and conv.channel == "wechat":
+        reply = d.templates.reply("agent_message", conv.channel, ReplyKind.TEXT, text=text)
+        sent = await d.send(conv.channel, conv.user_id, [reply], kind=AGENT_REPLY_KIND,
+                            payload={"text": text, "agent": session.name, "customer": entry.customer})
+        result = {"delivered": sent.delivered, "detail": sent.detail}
+    elif route == "sms" and conv.binding is not None:
+        result = await _sms(d, conv.binding.contact_id, d.templates.text("agent_reply_sms", text=text), session)
+    else:
+        raise _error(409, "no_route", "该客户没有这条送达途径（模板消息仅限微信，短信需客户已绑定联系人）")
+    if result["delivered"]:
+        await d.board.add_note(entry.conversation_id, {"at": utcnow().isoformat(), "agent": session.login,
+                                                       "text": f"已改用{ROUTE_NAMES[route]}发送：{text}"})
+        await _on_tickets(request, entry, "reply_fallback", session, route=route, text=text)
+    return web.json_response({"ok": result["delivered"], "route": route, **result})
+
+
+async def _sms(d: Any, contact_id: int, text: str, session: AgentSession) -> dict[str, Any]:
+    try:
+        await d.desk.text_contact(contact_id, text, trail.agent_actor(session.login))
+    except BackendError as exc:
+        log.warning("agent_desk.sms_failed error=%s", exc.code)
+        return {"delivered": False, "detail": f"sms:{exc.code}"}
+    return {"delivered": True, "detail": "sms"}
+
+
 async def note(request: web.Request) -> web.Response:
     """A private note on the conversation: colleagues see it, the customer never does."""
     session = await require(request, write=True)
@@ -179,30 +215,57 @@ async def note(request: web.Request) -> web.Response:
     text = _text(await _body(request), "text")
     await deps(request).board.add_note(entry.conversation_id,
                                        {"at": utcnow().isoformat(), "agent": session.login, "text": text})
+    await _on_tickets(request, entry, "note", session, text=text)
     return web.json_response({"ok": True})
 
 
 async def hand_back(request: web.Request) -> web.Response:
     """The bot answers again, with the agent's note as context; the customer is told."""
+    session = await require(request, write=True)
+    entry = await _owned(request, session)
     note = _text(await _body(request), "note", required=False)
-    return await _release(request, lambda handoff, cid: handoff.hand_back(cid, note))
+    released = await _release(request, entry, lambda handoff, cid: handoff.hand_back(cid, note))
+    await _on_tickets(request, entry, "handed_back", session, note=note)
+    return web.json_response(released)
 
 
 async def close(request: web.Request) -> web.Response:
-    """End the conversation; the customer's channel gets the closing message."""
-    return await _release(request, lambda handoff, cid: handoff.close(cid))
-
-
-async def _release(request: web.Request, operation: Any) -> web.Response:
-    """The owning agent lets the conversation go (hand back or close): off the board, the customer told."""
+    """End the conversation; the customer's channel gets the closing message and the satisfaction question, for
+    the newest linked ticket's survey or, with none, kept on the conversation."""
     session = await require(request, write=True)
     entry = await _owned(request, session)
+    d = deps(request)
+    numbers = await trail.linked_tickets(d.desk, await _conversation(request, entry.conversation_id))
+    survey = await trail.ask_survey(d.desk, numbers, session.login)
+    released = await _release(request, entry, lambda handoff, cid: handoff.close(cid, survey))
+    await trail.record(d.desk, numbers, "closed", session.login, conversation=entry.conversation_id,
+                       survey=survey or "conversation")
+    return web.json_response({**released, "survey": survey or "conversation"})
+
+
+async def _release(request: web.Request, entry: Entry, operation: Any) -> dict[str, Any]:
+    """The owning agent lets the conversation go (hand back or close): off the board, the customer told."""
     try:
         delivery = await operation(deps(request).handoff, entry.conversation_id)
     except HandoffConflict as exc:
         raise _error(409, "stale", "该会话已不在您手中") from exc
     await deps(request).board.remove(entry.conversation_id)
-    return web.json_response({"ok": True, **await _deliver(request, delivery)})
+    return {"ok": True, **await _deliver(request, delivery)}
+
+
+async def _requeue(request: web.Request, entry: Entry) -> None:
+    """The conversation waits in its new group's queue, owned by no agent (so a colleague there can take it)."""
+    try:
+        await deps(request).handoff.requeue(entry.conversation_id, entry.group)
+    except HandoffConflict as exc:
+        raise _error(404, "not_found", "会话已结束") from exc
+    await deps(request).board.put(entry)
+
+
+async def _on_tickets(request: web.Request, entry: Entry, kind: str, session: AgentSession, **detail: str) -> None:
+    """The action in the history of the tickets linked to the conversation."""
+    d = deps(request)
+    await trail.on_conversation(d.desk, d.store, entry.conversation_id, kind, session.login, **detail)
 
 
 async def transfer(request: web.Request) -> web.Response:
@@ -216,9 +279,10 @@ async def transfer(request: web.Request) -> web.Response:
         raise _error(400, "bad_request", "没有这个支撑组")
     entry.group, entry.transfer_note = group_id, _text(body, "note", required=False)
     entry.state, entry.agent = "waiting", ""
-    await d.board.put(entry)
+    await _requeue(request, entry)
     await d.board.add_note(entry.conversation_id, {"at": utcnow().isoformat(), "agent": session.login,
                                                    "text": f"转给 {group_id}：{entry.transfer_note}"})
+    await _on_tickets(request, entry, "transferred", session, group=group_id, note=entry.transfer_note)
     return web.json_response({"ok": True, "group": group_id})
 
 
@@ -234,9 +298,10 @@ async def escalate(request: web.Request) -> web.Response:
     request_body = await _body(request)
     entry.group, entry.state, entry.agent = target.id, "waiting", ""
     entry.transfer_note = _text(request_body, "note", required=False)
-    await deps(request).board.put(entry)
+    await _requeue(request, entry)
     await deps(request).board.add_note(entry.conversation_id, {"at": utcnow().isoformat(), "agent": session.login,
                                                                "text": f"升级至 {target.name}：{entry.transfer_note}"})
+    await _on_tickets(request, entry, "escalated", session, group=target.id, note=entry.transfer_note)
     return web.json_response({"ok": True, "group": target.id})
 
 
@@ -316,6 +381,7 @@ ROUTES = [
     ("GET", "/agent/api/conversations/{cid}", conversation),
     ("POST", "/agent/api/conversations/{cid}/take", take), ("POST", "/agent/api/conversations/{cid}/reply", reply),
     ("POST", "/agent/api/conversations/{cid}/note", note),
+    ("POST", "/agent/api/conversations/{cid}/fallback", fallback),
     ("POST", "/agent/api/conversations/{cid}/handback", hand_back),
     ("POST", "/agent/api/conversations/{cid}/close", close),
     ("POST", "/agent/api/conversations/{cid}/transfer", transfer),

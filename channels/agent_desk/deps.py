@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Mapping, Protocol
 
 from backend_client.protocol import AgentDirectory, StaffDesk
 from channels.agent_desk.board import Board
@@ -22,8 +22,12 @@ class Sent(Protocol):
     detail: str
 
 
-Send = Callable[[str, str, list[Reply]], Awaitable[Sent]]
-"""(channel, recipient, replies): through the customer's own channel."""
+class Send(Protocol):
+    """Through the customer's own channel; ``kind`` and ``payload`` fill a WeChat template message outside the
+    48 h window (``channels.wechat.templates.<kind>``)."""
+
+    def __call__(self, channel: str, recipient: str, replies: list[Reply], *, kind: str = ...,
+                 payload: Mapping[str, Any] | None = ...) -> Awaitable[Sent]: ...
 
 
 class StaffDirectoryDesk(StaffDesk, AgentDirectory, Protocol):

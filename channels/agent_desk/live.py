@@ -9,6 +9,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from channels.agent_desk import trail
 from channels.agent_desk.auth import COOKIE, DEPS_KEY, deps, same_origin
 from dialogue.agent_side import HandoffConflict
 from dialogue.bus import EventKind, HandoffEvent
@@ -67,6 +68,7 @@ class Live:
         if entry is not None:
             entry.state, entry.agent = "agent", login
             await d.board.put(entry)
+        await trail.on_conversation(d.desk, d.store, event.conversation_id, "taken", login, assigned="auto")
         sent = await d.send(delivery.channel, delivery.user_id, delivery.replies)
         log.info("agent_desk.auto_assigned conversation_id=%s agent=%s delivered=%s", event.conversation_id, login,
                  sent.delivered)

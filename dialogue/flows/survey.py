@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dialogue.context import TurnContext
-from dialogue.types import Reply, ReplyKind
+from dialogue.types import Reply, ReplyKind, utcnow
 from nlu import Parse
 
 RATE_INTENT = "rate_service"
@@ -24,9 +24,21 @@ async def answer_survey(ctx: TurnContext, parse: Parse) -> list[Reply]:
         return []
     survey = await ctx.desk.pending_survey(ctx.actor)
     if survey is None:
-        return [ctx.reply("survey_none")] if rating_intent else []
+        return _rate_conversation(ctx, score, rating_intent)
     if score is None:
         return [ctx.reply("survey_ask", kind=ReplyKind.QUESTION)]
     await ctx.desk.answer_survey(survey.ticket, score, None, ctx.actor)
     name = "survey_thanks_low" if score <= LOW_SCORE else "survey_thanks"
     return [ctx.reply(name, kind=ReplyKind.TEXT, ticket=survey.ticket, score=score)]
+
+
+def _rate_conversation(ctx: TurnContext, score: int | None, rating_intent: bool) -> list[Reply]:
+    """No ticket's survey: the rating asked when an agent closed the chat is kept on the conversation."""
+    rating = ctx.conversation.rating
+    if rating is None or rating.get("score") is not None:
+        return [ctx.reply("survey_none")] if rating_intent else []
+    if score is None:
+        return [ctx.reply("survey_ask", kind=ReplyKind.QUESTION)]
+    rating.update(score=score, answered_at=utcnow().isoformat())
+    name = "survey_thanks_chat_low" if score <= LOW_SCORE else "survey_thanks_chat"
+    return [ctx.reply(name, kind=ReplyKind.TEXT, score=score)]

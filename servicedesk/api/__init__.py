@@ -13,7 +13,8 @@ from aiohttp import web
 
 from backend_client import ServiceDesk
 from backend_client.http.wire import PREFIX
-from servicedesk.api import complaints, customers, jobs, knowledge, notices, outbox, problems, surveys, tickets
+from servicedesk.api import (complaints, customers, desk_trail, jobs, knowledge, notices, outbox, problems, surveys,
+                             tickets)
 from servicedesk.api.auth import CALLER, guard
 from servicedesk.api.context import DESK, MAX_IMPORT, MAX_PAGE, TOKENS
 from servicedesk.api.errors import json_errors
@@ -23,8 +24,8 @@ from servicedesk.api.tokens import TokenBook
 
 log = logging.getLogger(__name__)
 
-ROUTES = tuple(route for module in (tickets, complaints, customers, problems, notices, surveys, outbox, knowledge,
-                                    jobs)
+ROUTES = tuple(route for module in (tickets, complaints, customers, problems, notices, surveys, desk_trail, outbox,
+                                    knowledge, jobs)
                for route in module.ROUTES)
 """Every operation of the API, in the order OpenAPI lists them."""
 SPEC = web.AppKey("api_openapi", dict[str, Any])

@@ -86,7 +86,8 @@ async def test_a_county_agent_never_sees_another_countys_conversation(agent, cus
 
 async def test_private_notes_never_reach_the_customer(agent, customer):
     zhao = customer("notes-user")
-    await zhao.say("我要投诉你们装维师傅迟到")
+    queued = await zhao.say("装维师傅迟到了两个小时，电话也不接，我要找人工客服说清楚")
+    assert any("人工" in item["text"] for item in queued), queued
     desk = await agent("agent400")
     cid = conversation_of("notes-user")
     await desk.post(f"/agent/api/conversations/{cid}/take")
