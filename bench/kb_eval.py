@@ -67,8 +67,8 @@ def calibrate(articles: list[Article], index: SearchIndex, thresholds: Threshold
     right = np.array([s.correct for s in dev])
     print(f"calibration: {len(held_out)} held-out KB questions (hit@1 {np.mean([s.correct for s in held_out]):.3f}), "
           f"{inside.sum()} dev questions, {len(negatives)} negatives")
-    print(f"dev, {folds}-fold cross-validated; answer needs the top score >= A and a lead of >= M over the runner-up:")
-    for margin in (0.0, TIE_MARGIN, 0.05, 0.1):
+    print(f"dev, {folds}-fold cross-validated; answer needs the top score >= A and a log-odds lead >= M over the runner-up:")
+    for margin in (0.0, TIE_MARGIN, 0.15, 0.3):
         for answer in (thresholds.answer - 0.07, thresholds.answer - 0.02, thresholds.answer, thresholds.answer + 0.03,
                        thresholds.answer + 0.08):
             cut = Thresholds(answer=answer, suggest=min(thresholds.suggest, answer))

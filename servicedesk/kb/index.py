@@ -238,17 +238,24 @@ class SearchIndex:
         return Signals(float(coverage[i]), float(contained[i]), _evidence(float(matched[i].sum())), margin)
 
 
-TIE_MARGIN = 0.03  # the top hit answers only when it scores this much above every other hit (chosen on dev, CV)
+TIE_MARGIN = 0.10  # log-odds by which the top hit must lead every other hit to be answered (chosen on dev, CV)
+
+
+def log_odds(score: float) -> float:
+    """The calibrated score back on the log-odds scale, where a lead means the same at 0.75 as at 0.95."""
+    p = min(max(score, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
 
 
 def decide(scores: Sequence[float], thresholds: Thresholds, tie_margin: float = TIE_MARGIN) -> Decision:
     """From the hits' calibrated scores in rank order: answer when the top one clears the answer threshold and leads
-    every runner-up by ``tie_margin`` (nearly tied articles, or a runner-up scoring above it, are offered instead);
-    suggest when the top one clears the suggest threshold or a runner-up the answer threshold; otherwise abstain."""
+    every runner-up by ``tie_margin`` in log-odds (nearly tied articles, or a runner-up scoring above it, are offered
+    instead); suggest when the top one clears the suggest threshold or a runner-up the answer threshold; otherwise
+    abstain."""
     if not scores:
         return Decision.ABSTAIN
     top, runner_up = scores[0], max(scores[1:], default=0.0)
-    if top >= thresholds.answer and top - runner_up >= tie_margin:
+    if top >= thresholds.answer and log_odds(top) - log_odds(runner_up) >= tie_margin:
         return Decision.ANSWER
     return Decision.SUGGEST if top >= thresholds.suggest or runner_up >= thresholds.answer else Decision.ABSTAIN
 

@@ -2,11 +2,13 @@
 articles, or a runner-up that scores above the top, are offered as suggestions."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from backend_client.kb import Decision, Thresholds
 from servicedesk.kb import Scope, SearchIndex
-from servicedesk.kb.index import TIE_MARGIN, decide
+from servicedesk.kb.index import TIE_MARGIN, decide, log_odds
 
 CONFIGURED = Thresholds(answer=0.72, suggest=0.58)
 
@@ -16,7 +18,8 @@ CONFIGURED = Thresholds(answer=0.72, suggest=0.58)
     ((0.90,), Decision.ANSWER),
     ((0.74, 0.73, 0.74), Decision.SUGGEST),  # three articles nearly tied: let the customer choose
     ((0.53, 0.93), Decision.SUGGEST),  # the runner-up is the stronger match: never answer the weaker one
-    ((0.80, 0.80 - TIE_MARGIN / 2), Decision.SUGGEST),
+    ((0.80, 0.79), Decision.SUGGEST),
+    ((0.96, 0.94), Decision.ANSWER),  # near certainty, the same gap is a real lead
     ((0.65, 0.20), Decision.SUGGEST),
     ((0.40, 0.30), Decision.ABSTAIN),
     ((), Decision.ABSTAIN),
@@ -26,8 +29,9 @@ def test_the_decision_weighs_the_top_hit_against_its_runner_up(scores, decision)
 
 
 def test_a_clear_leader_is_answered_once_its_rival_falls_behind():
-    close = decide([0.85, 0.84], CONFIGURED)
-    clear = decide([0.85, 0.85 - TIE_MARGIN], CONFIGURED)
+    behind = 1 / (1 + math.exp(TIE_MARGIN - log_odds(0.85)))  # the score exactly TIE_MARGIN log-odds below 0.85
+    close = decide([0.85, behind + 0.005], CONFIGURED)
+    clear = decide([0.85, behind - 0.005], CONFIGURED)
     assert (close, clear) == (Decision.SUGGEST, Decision.ANSWER)
 
 
@@ -55,5 +59,5 @@ def test_an_answer_always_leads_every_other_hit(shipped_index):
         result = shipped_index.search(question, CONFIGURED, Scope(tier="industry"))
         if result.decision is Decision.ANSWER:
             answered += 1
-            assert all(result.score - h.score >= TIE_MARGIN for h in result.hits[1:]), question
+            assert all(log_odds(result.score) - log_odds(h.score) >= TIE_MARGIN for h in result.hits[1:]), question
     assert answered >= 3
