@@ -5,7 +5,7 @@
   const $ = (id) => document.getElementById(id);
   const CHANNELS = { wechat: "微信", app: "App", voice: "电话", terminal: "终端" };
   const STATES = { waiting: "排队中", agent: "处理中" };
-  let me = null, current = null, lastSeq = -1, refreshTimer = null, socket = null, retry = 1000;
+  let me = null, current = null, lastSeq = -1, refreshTimer = null, socket = null, retry = 1000, undelivered = "";
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -109,6 +109,7 @@
   }
 
   async function openConversation(cid) {
+    if (cid !== current) offerFallback("");
     current = cid;
     let data;
     try { data = await call("GET", "/agent/api/conversations/" + encodeURIComponent(cid)); }
@@ -159,6 +160,7 @@
 
   function leave() {
     current = null;
+    offerFallback("");
     $("chat-title").textContent = "请从左侧选择会话";
     $("chat-actions").hidden = true;
     $("reply-form").hidden = true;
@@ -172,7 +174,25 @@
       if (LETS_GO.has(action)) leave();  // the conversation left this agent's hands: nothing stale stays open
       await refresh();
       say(result.delivered === false ? "消息未能送达客户（" + result.detail + "），请改用模板消息或短信联系。" : (done || ""));
+      offerFallback(action === "reply" && result.delivered === false ? body.text : "");
     } catch (error) { await refresh(); say(error.message); }
+  }
+
+  // A reply the chat refused (the WeChat 48 h window closed) can go by template message or SMS instead.
+  function offerFallback(text) {
+    undelivered = text;
+    $("fallback").hidden = !text;
+  }
+
+  async function sendFallback(route) {
+    if (!current || !undelivered) return;
+    try {
+      const result = await call("POST", "/agent/api/conversations/" + encodeURIComponent(current) + "/fallback",
+                                { route, text: undelivered });
+      say(result.delivered ? "已改用" + (route === "sms" ? "短信" : "微信模板消息") + "发送" : "仍未送达（" + result.detail + "）");
+      if (result.delivered) offerFallback("");
+      await refresh();
+    } catch (error) { say(error.message); }
   }
 
   async function refresh() {
@@ -208,6 +228,8 @@
     $("presence").addEventListener("change", () => call("POST", "/agent/api/presence", { status: $("presence").value }).catch((e) => say(e.message)));
     $("logout").addEventListener("click", async () => { await call("POST", "/agent/logout"); location.href = "/agent/login"; });
     $("take").addEventListener("click", () => act("take", {}, "已接入"));
+    $("fallback-template").addEventListener("click", () => sendFallback("template"));
+    $("fallback-sms").addEventListener("click", () => sendFallback("sms"));
     $("handback").addEventListener("click", () => act("handback", { note: $("reply").value }, "已交回机器人"));
     $("close").addEventListener("click", () => act("close", {}, "会话已结束"));
     $("escalate").addEventListener("click", () => act("escalate", { note: $("reply").value }, "已升级"));
