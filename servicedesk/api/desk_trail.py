@@ -29,10 +29,10 @@ async def request_survey(request: web.Request) -> web.Response:
 async def text_contact(request: web.Request) -> web.Response:
     """An SMS to the contact's registered mobile (the number never leaves the desk)."""
     message = await body(request, ContactText)
-    contact_id = int(request.match_info["contact_id"])
-    if contact_id > ID_LIMIT:
-        raise ApiError(f"contact id must be at most {ID_LIMIT}", "contact_id")
-    await desk(request).text_contact(contact_id, message.text, await acting(request))
+    raw = request.match_info["contact_id"]
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= ID_LIMIT:
+        raise ApiError(f"contact id must be a number between 1 and {ID_LIMIT}", "contact_id")
+    await desk(request).text_contact(int(raw), message.text, await acting(request))
     return web.Response(status=204)
 
 
@@ -41,6 +41,6 @@ ROUTES = (
           body=DeskEvent, returns=TicketEvent, status=201),
     Route("POST", "/tickets/{number}/survey/request", request_survey, scopes(AGENT),
           "Ask the customer's satisfaction survey for the ticket", returns=Survey),
-    Route("POST", "/contacts/{contact_id:\\d+}/sms", text_contact, scopes(AGENT),
+    Route("POST", "/contacts/{contact_id}/sms", text_contact, scopes(AGENT),
           "Text a contact's registered mobile", body=ContactText, status=204),
 )
