@@ -25,6 +25,8 @@ _YES = re.compile(r"(提交|确认|确定|没问题|可以|对的?|是的?|好�
 """At the confirmation, plain "submit it" words are a yes even when the classifier is unsure."""
 SUBMIT = re.compile(r"提交")
 """A yes at the confirmation wherever it stands in the message (好了提交吧)."""
+_WANT = re.compile(r"(要|需要|要的)(吧|的|了|登记|提交)?[。！!~～.]*")
+"""A bare "want it" at a confirmation that offers something (登记投诉吗？ 要), whatever the classifier read."""
 _AFTER_MARKER = re.compile(r"(?:改成|改为|换成|换为|应该是|改一下|更正为|补充(?:一下)?(?:描述|说明)?|是)[:：,，\s]*")
 _ADD = "补充"
 """A correction that adds to a free-text slot rather than replacing it."""
@@ -43,9 +45,14 @@ class Slot:
     mentions: tuple[str, ...] = ()
     """Words customers use for this slot when they correct it (电话、地址…)."""
     answer_hint: Callable[[str], bool] | None = None
-    """For a free-text slot: whether a message reads as the answer even when phrased as a question."""
+    """Whether a message reads as the answer: for a free-text slot even when phrased as a question, for another
+    slot even when the NLU reads it as another request."""
     default: str | None = None
     """Filled in when the customer cannot give the slot after MAX_MISSES tries (None: offer an agent instead)."""
+    when: Callable[[dict[str, str]], bool] | None = None
+    """Asked only when this holds for the slots given so far (None: always asked)."""
+    optional: bool = False
+    """Any answer is taken, a "no" or "don't know" included (the acceptor turns it into a value)."""
 
     @property
     def free_text(self) -> bool:
@@ -181,7 +188,7 @@ class FormRunner:
     def _fill_from_text(self, ctx: TurnContext, state: FlowState, slot: Slot, parse: Parse) -> list[Reply]:
         """Take the text for ``slot``; a miss is explained, and after MAX_MISSES the slot stops being asked."""
         value = slot.accept_text(parse.text) if slot.accept_text else None
-        plainly = parse.intent not in SMALL_TALK or parse.fallback or bool(slot.choices)   # a choice typed is a choice
+        plainly = parse.intent not in SMALL_TALK or parse.fallback or bool(slot.choices) or slot.optional
         if value and (plainly or (slot.free_text and len(value) > 6)):
             state.slots[slot.name], state.sources[slot.name] = value, "text"
             return []
@@ -196,7 +203,7 @@ class FormRunner:
 
     async def _confirming(self, ctx: TurnContext, state: FlowState, parse: Parse) -> list[Reply]:
         text = parse.text.strip()
-        if parse.intent == "affirm" and not parse.fallback or _YES.fullmatch(text) or SUBMIT.search(text):
+        if parse.intent == "affirm" and not parse.fallback or says_yes(text):
             ctx.conversation.flow = None
             return await self.form.submit(ctx, state)
         if parse.intent == "deny" and not parse.fallback:
@@ -221,7 +228,7 @@ class FormRunner:
         return [self._ask(ctx, self._slot(slot_name))]
 
     async def _next(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
-        missing = [s for s in self.form.slots if not state.slots.get(s.name)]
+        missing = [s for s in self.form.slots if not state.slots.get(s.name) and (s.when is None or s.when(state.slots))]
         if missing:
             if state.requested_slot != missing[0].name:
                 state.misses = 0
@@ -253,6 +260,16 @@ class FormRunner:
 
     def _find(self, name: str | None) -> Slot | None:
         return next((s for s in self.form.slots if s.name == name), None)
+
+
+def says_submit(text: str) -> bool:
+    """"Submit it" or a bare "want it" at a confirmation (提交吧, 要), whatever the classifier read."""
+    return bool(SUBMIT.search(text) or _WANT.fullmatch(text.strip()))
+
+
+def says_yes(text: str) -> bool:
+    """A plain yes at a confirmation (好的, 可以) as well."""
+    return bool(_YES.fullmatch(text.strip())) or says_submit(text)
 
 
 def _residue(parse: Parse) -> bool:

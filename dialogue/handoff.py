@@ -83,7 +83,8 @@ class Handoff:
         conversation = ctx.conversation
         if conversation.owner != Owner.BOT:
             return [ctx.reply("handoff_waiting", kind=ReplyKind.HANDOFF)]
-        reason = parse.intent if parse.intent in REASONS else "request_human"
+        said = parse.first("reason") or parse.intent   # the complaint flow's 转人工 button says why
+        reason = said if said in REASONS else "request_human"
         refused = await self._refusal(ctx)
         if refused is not None:
             return [refused, *await offer_callback(ctx, parse, reason)]

@@ -5,7 +5,7 @@ import re
 from enum import Enum
 
 from dialogue.conversation import FlowState
-from dialogue.forms import CHANGE_INTENT, SUBMIT, Form, Slot, named_slot
+from dialogue.forms import CHANGE_INTENT, Form, Slot, named_slot, says_submit
 from nlu import Parse
 
 DIGRESSION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request", "query_outage",
@@ -16,8 +16,9 @@ ASIDE_QUESTIONS = frozenset({"out_of_scope", "goodbye"})
 """Digressions only when asked as a question (你是机器人吗); otherwise a poor answer to the form's question."""
 DIRECT_INTENTS = frozenset({"request_human", "complaint"})
 """Requests that end the form at once: a person is asked for."""
-_STOP = re.compile(r"(不|别|甭)(用|要|需要|想)(报|办|弄|搞|修|查|登记|申报|处理|提交|等)?了|(不|别)(报|办|弄|搞|登记|申报|提交|等)了"
-                   r"|先不(报|办|弄|搞|用|管|查|提交)|算了|取消|撤销|撤回|不需要|没事了|不用麻烦|退出|^\s*(不用|不要|不必)\W*$")
+_STOP = re.compile(r"(不|别|甭)(用|要|需要|想)(报|办|弄|搞|修|查|登记|申报|处理|提交|等|投诉)?了"
+                   r"|(不|别)(报|办|弄|搞|登记|申报|提交|等|投诉)了|先不(报|办|弄|搞|用|管|查|提交|投诉)"
+                   r"|算了|取消|撤销|撤回|不需要|没事了|不用麻烦|退出|^\s*(不用|不要|不必)\W*$")
 """Ways of saying "stop" that the classifier may read as something else while a form runs."""
 _CORRECTION = re.compile(r"不对|不是|错了|搞错|写错|说错|打错|填错|改成|改为|换成|换为|改一下|更正|应该是|修改|补充")
 _QUESTION = re.compile(r"[？?]|怎么|如何|吗|为什么|为啥|多少|哪里|哪儿|什么|能不能|可不可以|是否|是不是|有没有")
@@ -50,12 +51,14 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
     """``trigger``: the flow the intent would start (None: none); ``outranks``: it has the higher priority."""
     if parse.intent == CHANGE_INTENT:
         return Move.CORRECTION
-    if state.confirming and SUBMIT.search(parse.text) and not _STOP.search(parse.text):
+    if state.confirming and says_submit(parse.text) and not _STOP.search(parse.text):
         return Move.ANSWER
     if says_stop(parse) and not _fills(form, state, parse):
         return Move.CANCEL
     asked = _slot(form, state.requested_slot)
     free_text = asked is not None and asked.accept_text is not None and not asked.entities
+    if asked is not None and not free_text and asked.answer_hint is not None and asked.answer_hint(parse.text):
+        return Move.ANSWER   # a choice said in words the NLU reads as another request (工单, 账单)
     if _is_correction(form, state, parse, free_text):
         return Move.CORRECTION
     if trigger == state.name or parse.fallback:

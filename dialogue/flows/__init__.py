@@ -4,6 +4,8 @@ from __future__ import annotations
 from dialogue.context import TurnContext
 from dialogue.flows.binding import BindAccountForm, BindCodeForm, welcome
 from dialogue.flows.callback import CallbackForm
+from dialogue.flows.complaint import COMPLAINT, ComplaintForm, complaint_in_passing
+from dialogue.flows.fault_back import RUNNER as FAULT_BACK, FaultBackForm, fault_back
 from dialogue.flows.fault_report import FaultReportForm, fault_in_passing
 from dialogue.flows.knowledge import knowledge
 from dialogue.flows.outage import OutageForm
@@ -30,9 +32,12 @@ def default_flows() -> Registry:
     """The shipped flows, highest priority first."""
     return Registry([
         Flow("survey", 100, answer_survey, every_message=True),
+        Flow(FaultBackForm.name, 95, fault_back, every_message=True, form=FAULT_BACK),
         form_flow(FaultReportForm(), 90, {"report_fault"}, account=True),
         Flow("fault_in_passing", 85, fault_in_passing, every_message=True),
-        Flow(HANDOFF, 80, _hand_off, frozenset({"request_human", "complaint"})),
+        Flow(HANDOFF, 80, _hand_off, frozenset({"request_human"})),
+        Flow(ComplaintForm.name, 75, COMPLAINT.start, frozenset({"complaint"}), form=COMPLAINT),
+        Flow("complaint_in_passing", 74, complaint_in_passing, every_message=True),
         form_flow(UrgeTicketForm(), 70, {"urge_ticket"}, account=True),
         form_flow(TicketStatusForm(), 60, {"query_ticket"}, account=True),
         Flow("ticket_in_passing", 58, ticket_in_passing, every_message=True),

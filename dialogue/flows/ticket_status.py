@@ -79,18 +79,26 @@ class UrgeTicketForm(TicketStatusForm):
         try:
             urged = await ctx.desk.urge(number, ctx.actor, reason=said[:REASON_CHARS])
             if urged.outcome is UrgeOutcome.NOT_OPEN:
-                return [await self._fault_back(ctx, number, said)]
+                return [await fault_is_back(ctx, number, said)]
         except (NotFound, Forbidden):
             return [ctx.reply("ticket_not_found", number=number)]
         if urged.outcome is UrgeOutcome.ESCALATED:
             return [ctx.reply("ticket_urged", **self._describe(ctx, urged.ticket))]
         return [ctx.reply("ticket_urge_noted", urges=str(urged.urges), **self._describe(ctx, urged.ticket))]
 
-    async def _fault_back(self, ctx: TurnContext, number: str, said: str) -> Reply:
-        """The customer says a finished ticket's fault is back: the desk reopens it or opens a linked one."""
-        again = await ctx.desk.reopen_or_relink(number, ctx.actor, reason=said[:REASON_CHARS])
-        template = "ticket_relinked" if again.outcome is ReopenOutcome.RELINKED else "ticket_reopened"
-        return ctx.reply(template, previous=again.previous, **self._describe(ctx, again.ticket))
+
+REOPEN_TEMPLATES = {
+    ReopenOutcome.REOPENED: "ticket_reopened",
+    ReopenOutcome.RELINKED: "ticket_relinked",
+    ReopenOutcome.STILL_OPEN: "ticket_fault_persists",
+}
+
+
+async def fault_is_back(ctx: TurnContext, number: str, said: str) -> Reply:
+    """The customer says a ticket's fault is back: the desk reopens it, opens a linked one, or notes it (still open)."""
+    again = await ctx.desk.reopen_or_relink(number, ctx.actor, reason=said[:REASON_CHARS])
+    return ctx.reply(REOPEN_TEMPLATES[again.outcome], previous=again.previous,
+                     **TicketStatusForm._describe(ctx, again.ticket))
 
 
 PASSING_INTENTS = frozenset({"provide_info", "deny", "affirm"})

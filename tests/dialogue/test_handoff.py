@@ -94,12 +94,13 @@ async def test_waiting_too_long_offers_a_callback_ticket_with_the_conversation(d
     assert "线路的事情" in ticket.description and "还没有人" in ticket.description
 
 
-async def test_out_of_hours_a_complaint_gets_a_complaint_callback_at_once(desk):
+async def test_out_of_hours_the_complaint_flows_person_button_gets_a_complaint_callback_at_once(desk):
     hours = BusinessHours(frozenset({1, 2, 3, 4, 5}), time(8, 30), time(17, 30))
     rig = Rig(desk, HandoffSettings(hours=hours))
     rig.clock.now = SATURDAY_NIGHT
-    assert await rig.say("我要投诉你们的装维师傅，约好的时间人没来", user="demo-bound") == [
-        "handoff_closed", "callback_confirm"]
+    assert await rig.say("我要投诉你们的装维师傅，约好的时间人没来", user="demo-bound") == ["ask_complaint_whom"]
+    person = next(b.payload for b in rig.last[0].buttons if b.title == "转人工")
+    assert await rig.say(person, user="demo-bound") == ["handoff_closed", "callback_confirm"]
     assert "工作日 08:30-17:30" in rig.last[0].text
     assert "138****8001" in rig.last[1].text   # the bound contact's registered mobile
     assert await rig.say("确认", user="demo-bound") == ["callback_opened"]
