@@ -135,3 +135,19 @@ async def test_a_complaint_can_go_to_a_person_and_be_cancelled(engine, desk):
     await say(engine, "投诉", user="u-angry")
     assert [r.template for r in await say(engine, "算了，不投诉了", user="u-angry")] == ["cancelled"]
     assert (await desk.list_tickets(SYSTEM)).items == []
+
+
+async def test_a_fault_back_weeks_after_the_fix_gets_a_new_ticket_linked_to_the_old(engine, desk, clock):
+    number = await fixed_ticket(engine, desk, clock)
+    clock.advance(days=40)
+    replies = await say(engine, "你们上个月修的那条专线，这两天又开始掉线了，一天好几回")
+    assert [r.template for r in replies] == ["ticket_relinked"]
+    new = replies[0].data["number"]
+    assert new != number and number in replies[0].text
+    assert (await desk.get_ticket(new, SYSTEM)).related_ticket == number
+
+
+async def test_a_new_customer_saying_again_reports_a_fault_rather_than_reopening(engine, desk):
+    replies = await say(engine, "又断网了，烦死了，公司二十几个人都上不了网", user="u-new")
+    assert replies[-1].template in {"ask_service_type", "ask_location"}
+    assert (await desk.list_tickets(SYSTEM)).items == []
