@@ -14,6 +14,8 @@ DIGRESSION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult"
 """Requests answered on the side while a form waits (the form's own intent is an answer, not a digression)."""
 ASIDE_QUESTIONS = frozenset({"out_of_scope", "goodbye"})
 """Digressions only when asked as a question (你是机器人吗); otherwise a poor answer to the form's question."""
+ASIDE_CONFIDENCE = 0.7
+"""Below this, a side request without a question in it is taken as an attempt to answer the form."""
 DIRECT_INTENTS = frozenset({"request_human", "complaint"})
 """Requests that end the form at once: a person is asked for."""
 _STOP = re.compile(r"(不|别|甭)(用|要|需要|想)(报|办|弄|搞|修|查|登记|申报|处理|提交|等|投诉)?了"
@@ -73,9 +75,15 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
         return Move.SWITCH
     if parse.intent in ASIDE_QUESTIONS:
         return Move.DIGRESSION if _QUESTION.search(parse.text) else Move.ANSWER
-    if parse.intent in DIGRESSION_INTENTS or trigger is not None:
+    if (parse.intent in DIGRESSION_INTENTS or trigger is not None) and _sure_aside(parse):
         return Move.DIGRESSION
     return Move.ANSWER
+
+
+def _sure_aside(parse: Parse) -> bool:
+    """A side request needs a question or a confident reading: an unsure statement is a poor answer to the form's
+    question (上个月报的 when asked for a ticket number), to be asked again, not a reason to change the subject."""
+    return parse.confidence >= ASIDE_CONFIDENCE or bool(_QUESTION.search(parse.text))
 
 
 def _is_correction(form: Form, state: FlowState, parse: Parse, free_text: bool) -> bool:
