@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -12,6 +13,7 @@ from bot.app import create_app
 from bot.keys import COMPONENTS
 from channels.app.auth import mint
 
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 JWT_SECRET = "agent-desk-tests-jwt-secret-0123456789abcdef"
 PASSWORD = "Desk-Password-2026"
 
@@ -135,3 +137,14 @@ def conversation_of(user: str) -> str:
 
 
 TICKET = re.compile(r"GD\d{12}")
+
+
+@pytest.fixture
+async def browser():
+    """Debian's headless Chromium through Playwright (the system executable: no browser download here)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        await launched.close()

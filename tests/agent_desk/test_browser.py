@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,22 +18,11 @@ from backend_client import AgentAccount
 from bot.app import create_app
 from bot.keys import COMPONENTS
 from channels.app.auth import mint
-from tests.agent_desk.conftest import JWT_SECRET, PASSWORD
+from tests.agent_desk.conftest import CHROMIUM, JWT_SECRET, PASSWORD
 from tests.wechat.server import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatServer
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 pytestmark = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Debian chromium not installed")
-
-
-@pytest.fixture
-async def browser():
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        await launched.close()
 
 
 @pytest.fixture

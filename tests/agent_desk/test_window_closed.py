@@ -14,7 +14,8 @@ from bot.keys import COMPONENTS
 from channels.wechat.errors import OUTSIDE_WINDOW
 from tests import fake_twilio
 from tests.agent_desk.conftest import PASSWORD, AgentClient
-from tests.agent_desk.test_browser import CHROMIUM, browser, signed_in  # noqa: F401 (browser is a fixture)
+from tests.agent_desk.conftest import CHROMIUM
+from tests.agent_desk.test_browser import signed_in
 from tests.wechat.server import AES_KEY, APP_ID, APP_SECRET, TOKEN, WeChatServer
 
 TEMPLATE_ID = "tpl-agent-reply-0001"
