@@ -4,14 +4,14 @@ from __future__ import annotations
 from aiohttp import web
 
 from backend_client.codec import decode
-from backend_client.http.wire import IDEMPOTENCY_KEY, FaultBack, Urge
+from backend_client.http.wire import FaultBack, Urge
 from backend_client.types import NewComplaint, Reopened, Role, TicketOpened, Urged
 from servicedesk.api.auth import BINDING, CALLER, acting
 from servicedesk.api.context import desk
-from servicedesk.api.errors import ApiError, respond
-from servicedesk.api.inputs import body, header, json_object
+from servicedesk.api.errors import respond
+from servicedesk.api.inputs import body
 from servicedesk.api.routes import AGENT, BOT, Route, scopes
-from servicedesk.api.tickets import MAX_KEY, _as_customer, scoped_key
+from servicedesk.api.tickets import _as_customer, keyed_request, scoped_key
 
 
 async def urge(request: web.Request) -> web.Response:
@@ -29,13 +29,7 @@ async def fault_back(request: web.Request) -> web.Response:
 
 async def open_complaint(request: web.Request) -> web.Response:
     """Open a complaint ticket; the Idempotency-Key header makes a retried request return the same one."""
-    key = header(request, IDEMPOTENCY_KEY, max_length=MAX_KEY)
-    if key is None:
-        raise ApiError(f"header {IDEMPOTENCY_KEY} is required (e.g. the channel's message id)", IDEMPOTENCY_KEY)
-    actor = await acting(request)
-    data = await json_object(request)
-    if "idempotency_key" in data:
-        raise ApiError(f"the idempotency key travels in the {IDEMPOTENCY_KEY} header", "idempotency_key")
+    key, actor, data = await keyed_request(request)
     if actor.role in (Role.CONTACT, Role.REPORTER):
         data = _as_customer(data, actor, request.get(BINDING))
     scoped = scoped_key(request[CALLER], actor, key)

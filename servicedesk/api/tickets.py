@@ -60,8 +60,8 @@ async def ticket_events(request: web.Request) -> web.Response:
     return respond(Items(events))
 
 
-async def open_ticket(request: web.Request) -> web.Response:
-    """Open a ticket; the Idempotency-Key header makes a retried request return the same ticket."""
+async def keyed_request(request: web.Request) -> tuple[str, Actor, dict[str, Any]]:
+    """A creating request's Idempotency-Key (only in its header), who acts, and its JSON body."""
     key = header(request, IDEMPOTENCY_KEY, max_length=MAX_KEY)
     if key is None:
         raise ApiError(f"header {IDEMPOTENCY_KEY} is required (e.g. the channel's message id)", IDEMPOTENCY_KEY)
@@ -69,6 +69,12 @@ async def open_ticket(request: web.Request) -> web.Response:
     data = await json_object(request)
     if "idempotency_key" in data:
         raise ApiError(f"the idempotency key travels in the {IDEMPOTENCY_KEY} header", "idempotency_key")
+    return key, actor, data
+
+
+async def open_ticket(request: web.Request) -> web.Response:
+    """Open a ticket; the Idempotency-Key header makes a retried request return the same ticket."""
+    key, actor, data = await keyed_request(request)
     for name in ID_FIELDS:
         if isinstance(data.get(name), int) and not 0 < data[name] <= ID_LIMIT:
             raise ApiError(f"'{name}' must be between 1 and {ID_LIMIT}", name)
