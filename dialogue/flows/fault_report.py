@@ -26,6 +26,12 @@ def _address(text: str) -> str | None:
     return text if len(text) >= 4 and not text.isdigit() else None
 
 
+def names_symptom(text: str) -> bool:
+    """Whether ``text`` names a symptom (any case: DOWN, Slow)."""
+    text = text.lower()
+    return any(word in text for word in SYMPTOM_WORDS)
+
+
 def _service(text: str) -> str | None:
     """A service typed as the answer (其他, IDC…), the longest choice named first."""
     named = [choice for choice in SERVICE_CHOICES if choice.lower() in text.lower()]
@@ -49,7 +55,7 @@ class FaultReportForm:
         Slot("location", "ask_location", ("circuit_id", "address"), accept_text=_address, invalid="invalid_location",
              mentions=("地址", "电路", "线路编号", "位置", "地点")),
         Slot("description", "ask_description", accept_text=_description, mentions=("描述", "现象", "情况说明"),
-             answer_hint=lambda text: any(word in text for word in SYMPTOM_WORDS)),
+             answer_hint=names_symptom),
         Slot("contact_phone", "ask_contact_phone", ("phone_number",), invalid="invalid_phone",
              mentions=("电话", "号码", "手机", "联系方式")),
     )
@@ -57,7 +63,7 @@ class FaultReportForm:
     async def prefill(self, ctx: TurnContext, parse: Parse) -> dict[str, str]:
         """A first message that names symptoms is the description; a bound contact's mobile is the default phone."""
         binding = ctx.conversation.binding
-        describes = parse.intent == "report_fault" and any(word in parse.text.lower() for word in SYMPTOM_WORDS)
+        describes = parse.intent == "report_fault" and names_symptom(parse.text)
         description = parse.text if describes else ""
         return {"description": description, "contact_phone": binding.mobile if binding else ""}
 
@@ -103,7 +109,7 @@ PLACE_OR_SERVICE = ("service_type", "circuit_id", "address", "phone_number")
 async def fault_in_passing(ctx: TurnContext, parse: Parse) -> list[Reply]:
     """A fault stated in a message read otherwise: details naming a line and a symptom, an unsure parse whose best
     guess is a fault, or an outage "question" that asks nothing (我们的云主机宕机了)."""
-    symptom = any(word in parse.text.lower() for word in SYMPTOM_WORDS)
+    symptom = names_symptom(parse.text)
     named = any(parse.first(entity) for entity in PLACE_OR_SERVICE)
     best = parse.ranking[0].name if parse.ranking else parse.intent
     stated = (parse.intent == "provide_info" or parse.fallback) and symptom and named
