@@ -67,14 +67,14 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
         return Move.ANSWER
     if free_text and asked is not None and _free_answer(asked, parse):
         return Move.ANSWER
-    if _fills(form, state, parse) and (len(form.slots) == 1 or not _QUESTION.search(parse.text)):
+    if _fills(form, state, parse) and (len(form.slots) == 1 or not is_question(parse.text)):
         return Move.ANSWER   # the value asked for; in a one-question form even when phrased as a question
     if parse.intent in DIRECT_INTENTS:
         return Move.DIRECT
     if trigger is not None and outranks:
         return Move.SWITCH
     if parse.intent in ASIDE_QUESTIONS:
-        return Move.DIGRESSION if _QUESTION.search(parse.text) else Move.ANSWER
+        return Move.DIGRESSION if is_question(parse.text) else Move.ANSWER
     if (parse.intent in DIGRESSION_INTENTS or trigger is not None) and _sure_aside(parse):
         return Move.DIGRESSION
     return Move.ANSWER
@@ -83,7 +83,7 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
 def _sure_aside(parse: Parse) -> bool:
     """A side request needs a question or a confident reading: an unsure statement is a poor answer to the form's
     question (上个月报的 when asked for a ticket number), to be asked again, not a reason to change the subject."""
-    return parse.confidence >= ASIDE_CONFIDENCE or bool(_QUESTION.search(parse.text))
+    return parse.confidence >= ASIDE_CONFIDENCE or is_question(parse.text)
 
 
 def _is_correction(form: Form, state: FlowState, parse: Parse, free_text: bool) -> bool:
@@ -106,7 +106,7 @@ def _free_answer(slot: Slot, parse: Parse) -> bool:
     """For a free-text question, a message that reads as the answer even if it is phrased as a question."""
     if slot.answer_hint is not None and slot.answer_hint(parse.text):
         return True
-    return parse.intent not in DIGRESSION_INTENTS | DIRECT_INTENTS and not _QUESTION.search(parse.text)
+    return parse.intent not in DIGRESSION_INTENTS | DIRECT_INTENTS and not is_question(parse.text)
 
 
 def _fills(form: Form, state: FlowState, parse: Parse) -> bool:
