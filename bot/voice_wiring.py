@@ -11,11 +11,10 @@ from bot.config import Config
 from bot.keys import COMPONENTS
 from channels.voice import MemoryCallStore, RedisCallStore, VoiceChannel, VoiceSettings
 from channels.voice.sms import SmsChannel, SmsSettings
+from channels.voice.twiml import MAX_HINTS
 from channels.voice.webhooks import CHANNEL
 from dialogue.templates import Templates
 from dialogue.types import OnMessage
-
-MAX_HINTS = 100
 
 
 def speech_hints(config: Config) -> tuple[str, ...]:
