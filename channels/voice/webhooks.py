@@ -115,8 +115,8 @@ class VoiceChannel:
                 state.ended = True
                 await self._calls.put(state)
                 await self._run(InboundMessage(
-                    channel=CHANNEL, user_id=state.caller or f"withheld:{state.call_sid}",
-                    conversation_id=f"{CHANNEL}:{state.call_sid}", kind=MessageKind.HANGUP,
+                    channel=CHANNEL, user_id=_user_id(state), conversation_id=_conversation_id(state),
+                    kind=MessageKind.HANGUP,
                     message_id=f"{state.call_sid}:end", metadata={"call_sid": state.call_sid}))
             log.info("voice.call_ended call=%s status=%s turns=%s", form["CallSid"], form.get("CallStatus"),
                      state.turns if state else 0)
@@ -208,8 +208,8 @@ class VoiceChannel:
     def _message(self, state: CallState, text: str, kind: MessageKind, metadata: dict[str, Any]) -> InboundMessage:
         state.turns += 1
         recording = {"recording_url": state.recording} if state.recording else {}
-        return InboundMessage(channel=CHANNEL, user_id=state.caller or f"withheld:{state.call_sid}",
-                              conversation_id=f"{CHANNEL}:{state.call_sid}", text=text, kind=kind,
+        return InboundMessage(channel=CHANNEL, user_id=_user_id(state), conversation_id=_conversation_id(state),
+                              text=text, kind=kind,
                               message_id=f"{state.call_sid}:{state.turns}",
                               metadata={"call_sid": state.call_sid, **recording, **metadata})
 
@@ -363,7 +363,7 @@ class VoiceChannel:
     def _task(self, state: CallState) -> str:
         """The queued call's attributes for the agent desk: the conversation and a one-line summary."""
         summary = "；".join(state.heard)[-SUMMARY_CHARS:] or self._text("voice_summary_keys")
-        return json.dumps({"conversation_id": f"{CHANNEL}:{state.call_sid}", "channel": CHANNEL,
+        return json.dumps({"conversation_id": _conversation_id(state), "channel": CHANNEL,
                            "summary": summary}, ensure_ascii=False)
 
     def _keypad_menu(self) -> str:
@@ -395,6 +395,16 @@ def _caller(form: Mapping[str, str]) -> str:
     """The caller's E.164 number, or '' when withheld or not a number (anonymous, restricted, unknown)."""
     number = form.get("From", "").strip()
     return number if _E164.match(number) else ""
+
+
+def _user_id(state: CallState) -> str:
+    """The channel identity: the calling number, or a per-call one when the number is withheld."""
+    return state.caller or f"withheld:{state.call_sid}"
+
+
+def _conversation_id(state: CallState) -> str:
+    """One call is one conversation."""
+    return f"{CHANNEL}:{state.call_sid}"
 
 
 def _confidence(form: Mapping[str, str]) -> float:
