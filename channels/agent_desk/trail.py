@@ -45,14 +45,15 @@ async def record(desk: Any, numbers: list[str], kind: str, login: str, **detail:
 
 async def ask_survey(desk: Any, numbers: list[str], login: str) -> str | None:
     """The newest linked ticket whose survey is now pending, or None (the rating is then kept on the chat)."""
-    for number in numbers[:1]:
-        try:
-            survey = await desk.request_survey(number, agent_actor(login))
-        except BackendError as exc:
-            log.warning("agent_desk.survey_failed ticket=%s error=%s", number, exc)
-            return None
-        return number if survey.status == "pending" else None
-    return None
+    if not numbers:
+        return None
+    number = numbers[0]
+    try:
+        survey = await desk.request_survey(number, agent_actor(login))
+    except BackendError as exc:
+        log.warning("agent_desk.survey_failed ticket=%s error=%s", number, exc)
+        return None
+    return number if survey.status == "pending" else None
 
 
 async def on_conversation(desk: Any, store: Any, conversation_id: str, kind: str, login: str, **detail: str) -> None:
