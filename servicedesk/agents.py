@@ -89,7 +89,7 @@ class Agents(DeskBase):
     async def authenticate_agent(self, login: str, password: str) -> AgentAccount | None:
         """The enabled account when the password matches (argon2 verify, off the event loop)."""
         async with self._tx() as session:
-            row = (await session.scalars(select(AgentRow).where(AgentRow.login == login))).first()
+            row = await self._find_agent_row(session, login)
             stored = row.password_hash if row is not None else _DUMMY_HASH
             account = _account(row) if row is not None else None
         try:
@@ -106,8 +106,12 @@ class Agents(DeskBase):
         async with self._tx() as session:
             return [(channel, user_id) for channel, user_id in (await session.execute(query)).all()]
 
+    @staticmethod
+    async def _find_agent_row(session, login: str) -> AgentRow | None:
+        return (await session.scalars(select(AgentRow).where(AgentRow.login == login))).first()
+
     async def _agent_row(self, session, login: str) -> AgentRow:
-        row = (await session.scalars(select(AgentRow).where(AgentRow.login == login))).first()
+        row = await self._find_agent_row(session, login)
         if row is None:
             raise NotFound(f"agent {login!r}")
         return row
