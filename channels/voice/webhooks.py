@@ -102,7 +102,8 @@ class VoiceChannel:
         state = await self._calls.get(form["CallSid"])
         if state is None:
             return await self._turn(CallState(form["CallSid"], caller=_caller(form)), "/greet", MessageKind.BUTTON, {})
-        holds = int(request.query.get("hold", "1")) if request.query.get("hold", "1").isdigit() else MAX_HOLDS
+        raw = request.query.get("hold", "1")
+        holds = int(raw) if raw.isdecimal() else MAX_HOLDS   # isdigit() would let "²" through to int() (a 500)
         return await self._collect(state, holds)
 
     async def status(self, request: web.Request) -> web.Response:
