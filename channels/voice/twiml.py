@@ -61,22 +61,19 @@ def gather(prompt: Prompt, settings: VoiceSettings, action: str = GATHER_PATH) -
 def render(prompt: Prompt, settings: VoiceSettings) -> str:
     """The TwiML document for one turn: a gathered prompt, a goodbye and hang-up, or a transfer to an agent."""
     response = VoiceResponse()
+    if not (prompt.hang_up or prompt.transfer or prompt.record):
+        response.append(gather(prompt, settings))
+        return str(response)
+    for sentence in prompt.sentences:
+        _say(response, sentence, settings)
     if prompt.hang_up:
-        for sentence in prompt.sentences:
-            _say(response, sentence, settings)
         response.hangup()
     elif prompt.transfer:
-        for sentence in prompt.sentences:
-            _say(response, sentence, settings)
         response.append(_transfer(prompt.transfer_note, settings))
-    elif prompt.record:   # an empty recording skips the action URL: the redirect carries the call on
-        for sentence in prompt.sentences:
-            _say(response, sentence, settings)
+    else:   # record: an empty recording skips the action URL, so the redirect carries the call on
         response.record(action=RECORDING_PATH, method="POST", max_length=VOICEMAIL_MAX_S, finish_on_key="#",
                         play_beep=True, timeout=5)
         response.redirect(RECORDING_PATH, method="POST")
-    else:
-        response.append(gather(prompt, settings))
     return str(response)
 
 
