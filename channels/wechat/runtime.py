@@ -45,9 +45,9 @@ def build_runtime(settings: WeChatSettings, deps: ChannelDeps) -> Runtime:
     """Everything the callback needs, on the Redis client, HTTP session and templates `bot/` opened."""
     redis, api = deps.redis, api_client(settings, deps)
     if redis is not None:
-        dedup: Deduplicator = RedisDeduplicator(redis, settings.key_prefix, settings.dedup_ttl_s, settings.lease_s)
-        windows: WindowTracker = RedisWindowTracker(redis, settings.key_prefix)
-        replays: ReplayCache = RedisReplayCache(redis, settings.key_prefix, settings.replay_window_s)
+        dedup: Deduplicator = RedisDeduplicator(redis, deps.key_prefix, settings.dedup_ttl_s, settings.lease_s)
+        windows: WindowTracker = RedisWindowTracker(redis, deps.key_prefix)
+        replays: ReplayCache = RedisReplayCache(redis, deps.key_prefix, settings.replay_window_s)
     else:
         dedup, windows = InMemoryDeduplicator(settings.dedup_ttl_s), InMemoryWindowTracker()
         replays = InMemoryReplayCache(settings.replay_window_s)

@@ -45,7 +45,6 @@ class WeChatSettings:
     max_body_bytes: int = 16 * 1024
     subscribe_intent: str = "subscribe"
     menu: tuple[MenuButton, ...] = ()
-    key_prefix: str = "frontdoor:"
     template_messages: dict[str, TemplateMessage] = field(default_factory=dict)
     debug_turn_delay_s: float = 0.0
 
@@ -76,7 +75,6 @@ def settings_from(config: Any) -> WeChatSettings:
         replay_window_s=section.replay_window_s, dedup_ttl_s=section.dedup_ttl_s,
         max_body_bytes=section.max_body_bytes, subscribe_intent=section.subscribe_intent,
         menu=tuple(_button(b) for b in section.menu),
-        key_prefix=config.redis.key_prefix,
         template_messages={kind: TemplateMessage(t.template_id, dict(t.fields), t.url)
                            for kind, t in section.templates.items()},
         debug_turn_delay_s=_debug_delay(),

@@ -40,12 +40,12 @@ class GatedTurns:
 async def gated_server(aiohttp_client, fake_api, deadline_s: float, redis: dict[str, str] | None = None):
     turns = GatedTurns()
     settings = WeChatSettings(token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET, encoding_aes_key=AES_KEY,
-                              mode="compatible", api_base_url=fake_api.base_url, deadline_s=deadline_s,
-                              key_prefix=(redis or {}).get("FRONTDOOR_REDIS__KEY_PREFIX", "frontdoor:"))
+                              mode="compatible", api_base_url=fake_api.base_url, deadline_s=deadline_s)
     app = web.Application()
     channel = WeChatChannel(turns, settings)
     channel.setup(app)
-    app.cleanup_ctx.append(opened(channel, (redis or {}).get("FRONTDOOR_REDIS__URL"), settings.key_prefix))
+    app.cleanup_ctx.append(opened(channel, (redis or {}).get("FRONTDOOR_REDIS__URL"),
+                                   (redis or {}).get("FRONTDOOR_REDIS__KEY_PREFIX", "frontdoor:")))
     return WeChatServer(await aiohttp_client(app)), turns, channel
 
 
