@@ -14,7 +14,6 @@ from nlu.classifier import LONG_CHARS
 from nlu.model import TrainedModel, code_version
 from nlu.reading import read
 from nlu.text.clean import clean, has_content
-from nlu.text.posts import normalise_post
 from nlu.text.segment import read_user_dict
 from nlu.training_data import TrainingData, data_files, load_path
 from nlu.types import IntentScore, Parse
@@ -93,11 +92,10 @@ class BuiltinInterpreter:
         fallback = top.confidence < self.threshold or top.confidence - second < self.ambiguity_margin
         return Parse(text, top.name, top.confidence, ranking, found, fallback, flags=reading.flags)
 
-    def _probabilities(self, text: str) -> np.ndarray | None:
-        """Calibrated intent probabilities of ``text``, or None when none of its features is known."""
-        idx, val = self.model.featurizer.vector(text)
-        long = len(normalise_post(text)) > LONG_CHARS
-        return self.model.classifier.probabilities(idx, val, long) if len(idx) else None
+    def _probabilities(self, post: str) -> np.ndarray | None:
+        """Calibrated intent probabilities of a normalised post, or None when none of its features is known."""
+        idx, val = self.model.featurizer.vector(post, normalised=True)
+        return self.model.classifier.probabilities(idx, val, len(post) > LONG_CHARS) if len(idx) else None
 
     def _empty(self, text: str, found: tuple) -> Parse:
         """Nothing the classifier knows: out_of_scope when trained, else the first intent; always a fallback."""

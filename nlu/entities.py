@@ -37,7 +37,11 @@ class EntityExtractor:
     def __post_init__(self) -> None:
         self._patterns = [(name, re.compile(p, re.IGNORECASE)) for name, ps in self.regexes.items() for p in ps]
         self._folded_synonyms = {_fold(k): v for k, v in self.synonyms.items()}
-        self._max_len = max((len(k) for k in self.gazetteer), default=0)
+        # Entry lengths by first character, longest first: most positions start no entry and cost one lookup.
+        lengths: dict[str, set[int]] = {}
+        for key in self.gazetteer:
+            lengths.setdefault(key[:1], set()).add(len(key))
+        self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
 
     @classmethod
     def from_data(cls, data: TrainingData, seed: int) -> "EntityExtractor":
@@ -90,8 +94,8 @@ class EntityExtractor:
     def _lookup(self, text: str) -> list[Entity]:
         folded, found, i = _fold(text), [], 0
         while i < len(text):
-            for length in range(min(self._max_len, len(text) - i), 0, -1):
-                name = self.gazetteer.get(folded[i:i + length])
+            for length in self._lengths.get(folded[i], ()):
+                name = self.gazetteer.get(folded[i:i + length]) if i + length <= len(text) else None
                 if name and self._bounded(folded, i, i + length):
                     span = text[i:i + length]
                     found.append(Entity(name, self.value_of(name, span), i, i + length, span, "lookup"))

@@ -29,20 +29,21 @@ class FeatureParams:
     subword_weight: float = 0.7
 
 
-def _shape(text: str) -> str:
-    """Post noise dropped, lower-case, digit runs collapsed (numbers carry shape, not identity), spaces collapsed."""
-    text = _DIGITS.sub(lambda m: "0" * min(len(m.group()), 4), normalise_post(text).lower())
+def _shape(post: str) -> str:
+    """Lower-case, digit runs collapsed (numbers carry shape, not identity), spaces collapsed."""
+    text = _DIGITS.sub(lambda m: "0" * min(len(m.group()), 4), post.lower())
     return _SPACES.sub(" ", text).strip()
 
 
-def analyze(text: str, tokenizer: JiebaTokenizer, params: FeatureParams) -> list[list[str]]:
-    """The feature strings of ``text`` per block: character n-grams, word n-grams, search-mode sub-words."""
-    shaped = _shape(text)
+def analyze(post: str, tokenizer: JiebaTokenizer, params: FeatureParams) -> list[list[str]]:
+    """The feature strings of a normalised post per block: character n-grams, word n-grams, search-mode sub-words."""
+    shaped = _shape(post)
     chars = [shaped[i:i + n] for n in range(params.char_min, params.char_max + 1)
              for i in range(len(shaped) - n + 1)]
-    words = ["<s>", *tokenizer.tokenize(shaped), "</s>"]
+    tokens = tokenizer.tokenize(shaped)
+    words = ["<s>", *tokens, "</s>"]
     grams = [" ".join(words[i:i + n]) for n in range(1, params.word_max + 1) for i in range(len(words) - n + 1)]
-    subwords = ["s:" + w for w in tokenizer.subwords(shaped)]
+    subwords = ["s:" + w for w in tokenizer.search_words(tokens)]
     return [chars, ["w:" + g for g in grams if g not in ("<s>", "</s>")], subwords]
 
 
@@ -56,7 +57,7 @@ class Featurizer:
     def fit_matrix(cls, texts: list[str], tokenizer: JiebaTokenizer,
                    params: FeatureParams) -> tuple["Featurizer", sparse.csr_matrix]:
         """Fit on ``texts`` and return their feature matrix too, segmenting each text once."""
-        analyses = [analyze(text, tokenizer, params) for text in texts]
+        analyses = [analyze(normalise_post(text), tokenizer, params) for text in texts]
         featurizer = cls._fit(analyses, tokenizer, params)
         return featurizer, featurizer._matrix([featurizer._vector(blocks) for blocks in analyses])
 
@@ -75,9 +76,9 @@ class Featurizer:
         """Number of features."""
         return len(self.vocab)
 
-    def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Indices and values of the non-zero features of ``text``."""
-        return self._vector(analyze(text, self.tokenizer, self.params))
+    def vector(self, text: str, *, normalised: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Indices and values of the non-zero features of ``text`` (``normalised``: already a normalise_post result)."""
+        return self._vector(analyze(text if normalised else normalise_post(text), self.tokenizer, self.params))
 
     def _vector(self, blocks: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         weights = (1.0, self.params.word_weight, self.params.subword_weight)

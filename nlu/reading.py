@@ -25,7 +25,10 @@ class Reading:
 
 
 def read(text: str, probabilities: Callable[[str], np.ndarray | None], classes: list[str]) -> Reading | None:
-    """Score the whole post (and its clauses when it reads as small talk); None when no feature is known."""
+    """Score the whole post (and its clauses when it reads as small talk); None when no feature is known.
+
+    ``probabilities`` is given normalised text (the post or one of its clauses), so nothing is normalised twice.
+    """
     post = normalise_post(text)
     whole = probabilities(post)
     if whole is None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable
+
+import numpy as np
 
 from nlu.types import Entity
 
@@ -22,13 +25,15 @@ def _kind(ch: str) -> str:
     return "s" if ch.isspace() else "p"
 
 
-def _features(text: str, i: int, previous: str) -> list[str]:
-    padded = f"^^{text}$$"
-    j = i + 2
-    window = padded[j - 2:j + 3]
-    kinds = "".join(_kind(c) if c not in "^$" else c for c in window)
+def _padded(text: str) -> tuple[str, str]:
+    """The text and its character kinds, padded two each side (computed once per text, not once per character)."""
+    return f"^^{text}$$", f"^^{''.join(_kind(c) for c in text)}$$"
+
+
+def _features(padded: str, kinds: str, i: int, previous: str) -> list[str]:
+    window, shape = padded[i:i + 5], kinds[i:i + 5]
     return ["b", f"c0={window[2]}", f"c-1={window[1]}", f"c+1={window[3]}", f"c-2={window[0]}", f"c+2={window[4]}",
-            f"c-1c0={window[1:3]}", f"c0c+1={window[2:4]}", f"k={kinds}", f"k0={kinds[2]}", f"t-1={previous}",
+            f"c-1c0={window[1:3]}", f"c0c+1={window[2:4]}", f"k={shape}", f"k0={shape[2]}", f"t-1={previous}",
             f"t-1c0={previous}|{window[2]}"]
 
 
@@ -48,21 +53,50 @@ class SpanTagger:
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def _best(self, feats: list[str], previous: str) -> str:
-        scores: dict[str, float] = defaultdict(float)
+        scores = dict.fromkeys(self.labels, 0.0)
         for f in feats:
-            for label, w in self.weights.get(f, {}).items():
-                scores[label] += w
-        label = max(self.labels, key=lambda lab: (scores[lab], lab == OUTSIDE))
+            row = self.weights.get(f)
+            if row:
+                for label, w in row.items():
+                    scores[label] += w
+        # Highest score; on a tie "O", then the first label.
+        best = max(scores.values())
+        label = OUTSIDE if scores[OUTSIDE] == best else next(lab for lab in self.labels if scores[lab] == best)
         if label.startswith("I-") and previous[2:] != label[2:]:
             label = "B-" + label[2:]
         return label
+
+    @cached_property
+    def _table(self) -> tuple[dict[str, int], np.ndarray]:
+        """The weights as a matrix (row 0 for unknown features), to score every character at once."""
+        index = {f: i for i, f in enumerate(self.weights, start=1)}
+        matrix = np.zeros((len(index) + 1, len(self.labels)))
+        column = {label: j for j, label in enumerate(self.labels)}
+        for f, row in self.weights.items():
+            for label, w in row.items():
+                matrix[index[f], column[label]] = w
+        return index, matrix
+
+    def _first_tagged(self, padded: str, kinds: str, length: int) -> int:
+        """The first character whose label is not O when every character before it is O (length if none).
+
+        Most messages hold no span: one matrix pass over all characters proves it, and the greedy walk, whose
+        steps depend on the label before, starts at the first character that could begin one.
+        """
+        index, matrix = self._table
+        rows = [[index.get(f, 0) for f in _features(padded, kinds, i, OUTSIDE)] for i in range(length)]
+        if not rows:
+            return length
+        tagged = np.flatnonzero(matrix[np.array(rows)].sum(axis=1).argmax(axis=1))
+        return int(tagged[0]) if len(tagged) else length
 
     def tag(self, text: str) -> list[Entity]:
         """The entity spans found in ``text`` (already cleaned)."""
         found, previous, start = [], OUTSIDE, None
         folded = text.lower()
-        for i in range(len(folded) + 1):
-            label = self._best(_features(folded, i, previous), previous) if i < len(folded) else OUTSIDE
+        padded, kinds = _padded(folded)
+        for i in range(self._first_tagged(padded, kinds, len(folded)), len(folded) + 1):
+            label = self._best(_features(padded, kinds, i, previous), previous) if i < len(folded) else OUTSIDE
             if start is not None and not label.startswith("I-"):
                 name = previous[2:]
                 span = text[start:i].strip().split()[0].rstrip(_TRAILING) if text[start:i].strip() else ""
@@ -88,8 +122,9 @@ class SpanTagger:
             rng.shuffle(data)
             for text, gold in data:
                 previous = OUTSIDE
+                padded, kinds = _padded(text)
                 for i, truth in enumerate(gold):
-                    feats = _features(text, i, previous)
+                    feats = _features(padded, kinds, i, previous)
                     guess = model._best(feats, previous)
                     trainer.update(truth, guess, feats)
                     previous = truth

@@ -36,4 +36,15 @@ class JiebaTokenizer:
 
     def subwords(self, text: str) -> list[str]:
         """Search-mode words: the words plus the dictionary words inside long ones."""
-        return [w for w in self._jieba.lcut_for_search(text.lower(), HMM=True) if not w.isspace()]
+        return self.search_words(self.tokenize(text))
+
+    def search_words(self, words: list[str]) -> list[str]:
+        """Search-mode words of already tokenized ``words`` (jieba's cut_for_search without cutting again)."""
+        freq, found = self._jieba.FREQ, []
+        for w in words:
+            if len(w) > 2:
+                found += [w[i:i + 2] for i in range(len(w) - 1) if freq.get(w[i:i + 2])]
+            if len(w) > 3:
+                found += [w[i:i + 3] for i in range(len(w) - 2) if freq.get(w[i:i + 3])]
+            found.append(w)
+        return found
