@@ -4,7 +4,9 @@ Usage: python bench/messages.py [--mix fault|faq] [--db sqlite|postgresql] [--ur
 
 Without --url it starts `frontdoor serve` itself on the shipped config (embedded defaults, a scratch database)
 and reads the server process's CPU time from /proc/<pid>/stat before and after the measured run.
-  fault: each conversation reports a fault end to end (4 messages, one real ticket) and queries it.
+  fault: each conversation reports a fault end to end (4 messages, one real ticket) and queries it; each names a
+         circuit of its own (independent customers), from accounts the bench seeds into its scratch database
+         (with --url, the four demo circuits in turn).
   faq:   greetings and how-to questions from the NLU test split, every message from a new sender, 16 connections.
 """
 from __future__ import annotations
@@ -26,13 +28,18 @@ from pathlib import Path
 from typing import AsyncIterator
 
 import aiohttp
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nlu.training_data import load_yaml  # noqa: E402  (the project's loader, after the path is set)
 
-SCRIPT = ["我们公司专线断了，麻烦尽快处理", "电路编号 GZ-MSTP-000123", "13800138000", "确认"]
+SCRIPT = ["我们公司专线断了，麻烦尽快处理", "电路编号 {circuit}", "13800138000", "确认"]
+DEMO_CIRCUITS = ("GZ-MSTP-000123", "GZ-IPRAN-0204561", "FS-ETN-0045678", "DG-SDH-00321")
+REGIONS = (("GZ", "广州市", "天河区", "industry", "gold"), ("FS", "佛山市", "南海区", "cluster", "silver"),
+           ("DG", "东莞市", "长安镇", "cluster", "bronze"))
+"""The demo's three regions (circuit prefix, city, county) with a tier and plan: the bench's accounts take turns."""
 FAQ_INTENTS = ("greet", "ask_faq")
 PG_ADMIN_URL = os.environ.get("FRONTDOOR_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
@@ -55,20 +62,48 @@ class Run:
         return body
 
 
-async def fault_conversation(run: Run, session: aiohttp.ClientSession, url: str) -> None:
-    """One customer: report a fault, then ask for the ticket's status."""
+async def fault_conversation(run: Run, session: aiohttp.ClientSession, url: str, circuit: str) -> None:
+    """One customer: report a fault on ``circuit``, then ask for the ticket's status."""
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     number = ""
     for text in SCRIPT + ["查一下工单 {ticket}"]:
-        body = await run.post(session, url, sender, text.replace("{ticket}", number))
+        body = await run.post(session, url, sender, text.replace("{ticket}", number).replace("{circuit}", circuit))
         found = re.search(r"GD\d{12}", " ".join(item.get("text", "") for item in body))
         number = found.group(0) if found else number
 
 
 async def fault_mix(run: Run, session: aiohttp.ClientSession, url: str, args: argparse.Namespace) -> None:
-    """`--conversations` concurrent fault reports per round, `--rounds` rounds."""
+    """`--conversations` concurrent fault reports per round, `--rounds` rounds, each on the next circuit."""
     for _ in range(args.rounds):
-        await asyncio.gather(*(fault_conversation(run, session, url) for _ in range(args.conversations)))
+        await asyncio.gather(*(fault_conversation(run, session, url, next(args.circuits))
+                               for _ in range(args.conversations)))
+
+
+def bench_circuit(number: int) -> str:
+    """The circuit of the bench's ``number``-th account, shaped like the demo's GZ-MSTP-000123 (and none of them)."""
+    return f"{REGIONS[number % len(REGIONS)][0]}-MSTP-9{number:05d}"
+
+
+async def seed_circuits(db_url: str, count: int, scratch: Path) -> None:
+    """``count`` accounts of one circuit each, through the desk's own seeding (customers spread over the demo's
+    three regions and plans), so no two conversations report the same line."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from servicedesk.seed import seed
+
+    customers = []
+    for number in range(count):
+        _, city, county, tier, plan = REGIONS[number % len(REGIONS)]
+        circuit = {"circuit_id": bench_circuit(number), "service_type": "专线", "address": f"{city}{county}压测路{number}号"}
+        customers.append({"code": f"BJ{number:06d}", "name": f"压测客户{number}", "tier": tier, "province": "广东省",
+                          "city": city, "county": county, "service_plan": plan, "circuits": [circuit]})
+    path = scratch / "bench_seed.yml"
+    path.write_text(yaml.safe_dump({"customers": customers}, allow_unicode=True), encoding="utf-8")
+    engine = create_async_engine(db_url)
+    try:
+        await seed(engine, path)
+    finally:
+        await engine.dispose()
 
 
 def faq_lines() -> list[str]:
@@ -114,8 +149,9 @@ async def fresh_postgres(name: str, drop: bool = False) -> str:
 
 
 @asynccontextmanager
-async def server(db: str) -> AsyncIterator[tuple[str, int]]:
-    """`frontdoor serve` on the shipped config and a scratch database; yields its URL and pid."""
+async def server(db: str, circuits: int) -> AsyncIterator[tuple[str, int]]:
+    """`frontdoor serve` on the shipped config and a scratch database with ``circuits`` bench accounts; yields its
+    URL and pid."""
     with tempfile.TemporaryDirectory() as scratch:
         name = f"fd_bench_{uuid.uuid4().hex[:8]}"
         url = await fresh_postgres(name) if db == "postgresql" else f"sqlite+aiosqlite:///{scratch}/bench.db"
@@ -137,6 +173,7 @@ async def server(db: str) -> AsyncIterator[tuple[str, int]]:
                     if process.poll() is not None:
                         raise SystemExit((Path(scratch) / "server.log").read_text()[-2000:])
                     await asyncio.sleep(0.1)
+            await seed_circuits(url, circuits, Path(scratch))
             yield base, process.pid
         finally:
             process.terminate()
@@ -188,9 +225,12 @@ async def main() -> None:
     if args.mix == "fault" and args.connections == 16:
         args.connections = args.conversations
     if args.url:
+        args.circuits = itertools.cycle(DEMO_CIRCUITS)
         await measure(args.url, args.pid, args)
         return
-    async with server(args.db) as (url, pid):
+    count = args.conversations * (args.rounds + 1) if args.mix == "fault" else 0  # the warm-up is one more round
+    args.circuits = map(bench_circuit, range(count))
+    async with server(args.db, count) as (url, pid):
         await measure(url, pid, args)
 
 
