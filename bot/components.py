@@ -19,7 +19,7 @@ from servicedesk.sms import OtpSender
 from servicedesk.stamps import RedisStamps
 from bot.config import Config
 from bot.database_start import prepare_or_retry, warm_up_or_skip
-from bot.desk_policy import db_timeouts, desk_policy, otp_sender
+from bot.desk_policy import db_pool, db_timeouts, desk_policy, otp_sender
 from bot.bus import RedisBus
 from channels.agent_desk.board import Board, PresenceAvailability
 from bot.redis_store import RedisConversationStore
@@ -124,7 +124,8 @@ async def open_desk(config: Config, sms: OtpSender | None = None, redis: Redis |
         if config.servicedesk.backend == "http":
             yield None, _http_desk(config, stack)
             return
-        db = database.open_engine(config.storage.url, echo=config.storage.echo, timeouts=db_timeouts(config))
+        db = database.open_engine(config.storage.url, echo=config.storage.echo, timeouts=db_timeouts(config),
+                                   pool=db_pool(config))
         stack.push_async_callback(db.dispose)
         await prepare_or_retry(lambda: prepare_database(config, db), stack)
         desk = SqlServiceDesk(db, desk_policy(config), otp_sender=sms or otp_sender(config), kb=kb_settings(config),

@@ -45,6 +45,8 @@ class StorageConfig(Section):
     statement_timeout_s: float = Field(10.0, gt=0)   # PostgreSQL statement_timeout and the driver's command timeout
     pool_timeout_s: float = Field(5.0, gt=0)         # waiting for a free connection of the pool
     busy_timeout_s: float = Field(5.0, gt=0)         # SQLite: waiting for another writer's lock
+    pool_size: int = Field(20, ge=1, le=1000)         # PostgreSQL: connections kept open per process
+    max_overflow: int = Field(10, ge=0, le=1000)      # ... and opened beyond them in a burst (closed after)
 
     @field_validator("url")
     @classmethod

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from servicedesk.calendar import AlwaysOpen, BusinessCalendar, Calendar
 from servicedesk.policy import ComplaintRouting, DeskPolicy, Plan, SlaTarget, SupportGroup
-from servicedesk.database import Timeouts
+from servicedesk.database import PoolSize, Timeouts
 from servicedesk.sms import LogOtpSender, OtpSender, TwilioSmsSender
 from bot.config import Config
 from bot.config_desk import CalendarConfig, PlanConfig
@@ -60,6 +60,11 @@ def db_timeouts(config: Config) -> Timeouts:
     section = config.storage
     return Timeouts(connect_s=section.connect_timeout_s, statement_s=section.statement_timeout_s,
                     pool_s=section.pool_timeout_s, busy_s=section.busy_timeout_s)
+
+
+def db_pool(config: Config) -> PoolSize:
+    """The database connections kept and opened in a burst, from the `storage` section."""
+    return PoolSize(keep=config.storage.pool_size, burst=config.storage.max_overflow)
 
 
 def otp_sender(config: Config) -> OtpSender:

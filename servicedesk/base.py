@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from backend_client.errors import BackendError, BackendUnavailable, Conflict, Forbidden, Invalid, NotFound
 from servicedesk import database
 from servicedesk.models import NoticeRow, NotificationRow, ProblemRow, TicketEvent, TicketRow
+from servicedesk.numbering import Numbers
 from servicedesk.policy import DeskPolicy
 from servicedesk.records import to_ticket
 from servicedesk.sms import LogOtpSender, OtpSender
@@ -42,6 +43,7 @@ class DeskBase:
                  clock: Callable[[], datetime] = utcnow, stamps: Stamps | None = None):
         self._engine = engine
         self._sessions = database.sessions(engine)
+        self._numbers = Numbers(engine)
         self._policy = policy
         self._otp_sender = otp_sender or LogOtpSender()
         self._now = clock

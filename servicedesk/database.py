@@ -1,15 +1,16 @@
 """Opening the database and bringing its schema to the newest Alembic revision."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from backend_client.errors import BackendUnavailable
@@ -42,21 +43,61 @@ class Timeouts:
 DEFAULT_TIMEOUTS = Timeouts()
 
 
-def open_engine(url: str, *, echo: bool = False, timeouts: Timeouts | None = None) -> AsyncEngine:
-    """An async engine with connect, statement and pool timeouts; the folder of a SQLite file is created so the
-    embedded default needs no set-up."""
+@dataclass(frozen=True)
+class PoolSize:
+    """Connections kept open to a database server, and how many more a burst may open (closed again after it).
+    Concurrent turns past ``keep`` open and close connections, which costs the server a process start each."""
+
+    keep: int = 20
+    burst: int = 10
+
+
+PING_IDLE_S = 10.0
+"""A pooled connection idle longer than this is pinged before use (the server may have dropped it meanwhile)."""
+
+
+def open_engine(url: str, *, echo: bool = False, timeouts: Timeouts | None = None,
+                pool: PoolSize = PoolSize(), autocommit: bool = False) -> AsyncEngine:
+    """An async engine with connect, statement and pool timeouts (``autocommit``: each statement its own
+    transaction); the folder of a SQLite file is created so the embedded default needs no set-up."""
     parsed = make_url(url)
     limits = timeouts or DEFAULT_TIMEOUTS
-    if parsed.get_backend_name() == "sqlite":
+    if parsed.get_backend_name() == "sqlite":  # a local file: no server that could drop the connection
         if parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        return create_async_engine(url, echo=echo, pool_pre_ping=True, connect_args={"timeout": limits.busy_s})
+        return create_async_engine(url, echo=echo, connect_args={"timeout": limits.busy_s})
     options: dict[str, Any] = {}
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "asyncpg":
         options["connect_args"] = {
             "timeout": limits.connect_s, "command_timeout": limits.statement_s,
             "server_settings": {"statement_timeout": str(int(limits.statement_s * 1000))}}
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_timeout=limits.pool_s, **options)
+    if autocommit:
+        options["isolation_level"] = "AUTOCOMMIT"
+    engine = create_async_engine(url, echo=echo, pool_timeout=limits.pool_s, pool_size=pool.keep,
+                                 max_overflow=pool.burst, **options)
+    _ping_when_idle(engine, PING_IDLE_S)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
+    """Ping a connection before use only when it sat idle past ``idle_s``: pool_pre_ping pings every checkout, which
+    on asyncpg is three round trips (BEGIN, ';', ROLLBACK) before each transaction. A connection that fails its
+    ping is replaced (DisconnectionError makes the pool try another)."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < idle_s:
+            return
+        try:
+            sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"stale connection: {type(exc).__name__}") from exc
 
 
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

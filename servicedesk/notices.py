@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend_client.errors import Conflict, Forbidden, Invalid, NotFound
 from servicedesk.base import DeskBase
 from servicedesk.models import ChannelIdentity, Circuit, Contact, Customer, NoticeRow, ProblemRow
-from servicedesk.numbering import next_number
 from servicedesk.records import in_scope, region_of, scope_of, to_notice
 from servicedesk.policy import Region
 from backend_client.types import Actor, NewNotice, Notice, Scope
@@ -49,7 +48,7 @@ class Notices(DeskBase):
         async with self._tx() as session:
             now = self._now()
             problem = await self._problem_id(session, notice.problem)
-            row = NoticeRow(number=await next_number(session, NOTICE_PREFIX, self._policy.day_key(now)),
+            row = NoticeRow(number=await self._numbers.next(session, NOTICE_PREFIX, self._policy.day_key(now)),
                             kind=notice.kind, title=notice.title, text=notice.text, starts_at=notice.starts_at,
                             ends_at=notice.ends_at, status="draft", problem_id=problem, created_at=now,
                             scope_regions=list(notice.scope.regions),

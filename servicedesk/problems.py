@@ -6,7 +6,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend_client.errors import Conflict, NotFound
 from servicedesk.models import ProblemRow, TicketRow
-from servicedesk.numbering import next_number
 from servicedesk.records import to_problem
 from servicedesk.ticket_changes import TicketChanges
 from backend_client.types import OPEN_STATUSES, Actor, Problem, Scope, Ticket, TicketKind, TicketStatus
@@ -22,7 +21,7 @@ class Problems(TicketChanges):
         self._require_staff(actor, "record a problem")
         async with self._tx() as session:
             now = self._now()
-            row = ProblemRow(number=await next_number(session, PROBLEM_PREFIX, self._policy.day_key(now)),
+            row = ProblemRow(number=await self._numbers.next(session, PROBLEM_PREFIX, self._policy.day_key(now)),
                              title=title, cause=cause, status="open", created_at=now, created_by=actor.id,
                              scope_regions=list(scope.regions), scope_service_types=list(scope.service_types),
                              scope_circuit_ids=list(scope.circuit_ids))

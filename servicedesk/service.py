@@ -27,5 +27,6 @@ class SqlServiceDesk(Reopening, Complaints, TicketQueries, TicketUrges, Problems
         await asyncio.gather(self.warm_bindings(), self.warm_kb_index())
 
     async def close(self) -> None:
-        """Write what the desk buffered (gap records) and stop its background work."""
+        """Write what the desk buffered (gap records), stop its background work, close the counters' pool."""
         await self.close_kb()
+        await self._numbers.close()

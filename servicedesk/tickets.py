@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend_client.errors import NotFound
 from servicedesk.base import DeskBase, DuplicateRecord
 from servicedesk.models import Circuit, Customer, NoticeRow, ProblemRow, TicketEvent, TicketRow
-from servicedesk.numbering import next_number
 from servicedesk.policy import Region, SupportGroup
 from servicedesk.records import in_scope, region_of, scope_of, to_notice, to_ticket
 from servicedesk.sla import Clock
@@ -110,7 +109,7 @@ class TicketOpening(DeskBase):
         group, plan, priority = route
         target = policy.target(plan, priority)
         row = TicketRow(
-            number=await next_number(session, policy.ticket_prefix, policy.day_key(now)),
+            number=await self._numbers.next(session, policy.ticket_prefix, policy.day_key(now)),
             kind=request.kind.value, status=TicketStatus.ASSIGNED.value, priority=priority, impact=impact.value,
             urgency=request.urgency.value, summary=request.summary[:200], description=request.description,
             customer_id=request.customer_id, contact_id=request.contact_id,
