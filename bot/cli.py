@@ -27,10 +27,19 @@ def _serve(args: argparse.Namespace, config: Config) -> int:
     port = args.port or config.server.port
     try:
         web.run_app(create_app(config), host=host, port=port, print=lambda text: print(text, file=sys.stderr),
-                    access_log_class=logs.MaskingAccessLogger)
+                    access_log_class=logs.MaskingAccessLogger, loop=_event_loop())
     except OSError as exc:
         raise ConfigError(f"server: cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     return 0
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it installs (Linux, macOS): its sockets and scheduling cost less CPU per request than asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def _check_config(args: argparse.Namespace, config: Config) -> int:
