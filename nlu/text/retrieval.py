@@ -13,6 +13,7 @@ DATA_DIR = Path(__file__).parent
 KB_DICT = DATA_DIR / "kb_dict.txt"
 KB_SYNONYMS = DATA_DIR / "synonyms.txt"
 MAX_QUERY_CHARS = 200
+TOKEN_CACHE = 16384  # texts whose tokens are kept: every article field and the most repeated queries
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
@@ -27,7 +28,7 @@ STOPWORDS = frozenset(
     需要 得 地 着 过 现在 今天 刚才 刚刚 一直 老是 总是 已经 还是 就是 好 好的 你好 您好 谢谢 麻烦 帮 帮忙 帮我 一 上 里 呗
     是不是 有没有 可不可以 行 行不行 不 不行 没有 自己 应该 办法 情况 问题 东西 事 事情 这边 那边 时候
     知道 收到 说 说下 不会 不了 不到 多 去 看 看看 找 谁 弄 怎么弄 搞 咋弄 哪些 突然 好久 全 全部 老 以后 之前 先 别人
-    干嘛 为啥 咋回事 怎么回事 能够 可能 觉得 感觉 真的 特别 非常 很 太 比较 挺 一样 那种 跟 这么 那么 这种 样 成 得 下子""".split()
+    出来 急 好久没 干嘛 为啥 咋回事 怎么回事 能够 可能 觉得 感觉 真的 特别 非常 很 太 比较 挺 一样 那种 跟 这么 那么 这种 样 成 得 下子""".split()
 )
 
 
@@ -80,13 +81,15 @@ class Tokenizer:
         self.synonyms = _read_synonyms(KB_SYNONYMS)
         for word in {*self.synonyms, *self.synonyms.values()}:
             self._jieba.add_word(word, 2000)
+        # Rebuilding an index (an import, calibration's held-out indexes) cuts the same article texts again.
+        self.tokens = lru_cache(maxsize=TOKEN_CACHE)(self._tokens)
 
-    def tokens(self, text: str) -> list[str]:
+    def _tokens(self, text: str) -> tuple[str, ...]:
         """Search-mode tokens of normalised text, stopwords and punctuation dropped, synonyms merged."""
         raw = [t for t in (compact(t) for t in self._jieba.cut_for_search(normalise(text), HMM=False)) if t]
         variants = [t for t in raw if t in self.synonyms]  # their pieces (数据, 中心 of 数据中心) would dilute the match
-        return [self.synonyms.get(t, t) for t in raw
-                if t not in STOPWORDS and not any(t != v and t in v for v in variants)]
+        return tuple(self.synonyms.get(t, t) for t in raw
+                     if t not in STOPWORDS and not any(t != v and t in v for v in variants))
 
 
 @lru_cache(maxsize=4)

@@ -77,6 +77,16 @@ class _Vocab:
         return rows, cols, vals
 
 
+def _columns(m: sparse.csc_matrix, cols: Sequence[int]) -> np.ndarray:
+    """The columns ``cols`` of ``m`` as a dense rows x len(cols) array (scipy's fancy indexing costs more than the
+    search itself on short queries)."""
+    out = np.zeros((m.shape[0], len(cols)))
+    for j, c in enumerate(cols):
+        start, end = m.indptr[c], m.indptr[c + 1]
+        out[m.indices[start:end], j] = m.data[start:end]
+    return out
+
+
 def _matrix(docs: Sequence[Counter], vocab: _Vocab, width: int | None = None) -> sparse.csr_matrix:
     rows, cols, vals = vocab.rows(docs)
     shape = (len(docs), width or len(vocab.ids))
@@ -122,8 +132,9 @@ class _NgramIndex:
         if not cols:
             return cosine, contained
         owners = self.owner[self.starts]
-        cosine[owners] = np.maximum.reduceat(self.matrix[:, cols] @ np.asarray(weights) / math.sqrt(norm2), self.starts)
-        contained[owners] = np.maximum.reduceat(np.asarray(self.contained[:, cols].sum(axis=1)).ravel(), self.starts)
+        cosine[owners] = np.maximum.reduceat(_columns(self.matrix, cols) @ np.asarray(weights) / math.sqrt(norm2),
+                                             self.starts)
+        contained[owners] = np.maximum.reduceat(_columns(self.contained, cols).sum(axis=1), self.starts)
         return cosine, contained
 
 
@@ -188,7 +199,7 @@ class SearchIndex:
         cover = strong + w.body_coverage * (present - strong)
         self._cover = sparse.csc_matrix(cover @ sparse.diags(self._idf))
 
-    def _lexical(self, terms: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _lexical(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per article: BM25, the share of the query's content-word weight it matches, and per query word the weight
         it matches (articles x words)."""
         unique = list(dict.fromkeys(terms))
@@ -199,8 +210,8 @@ class SearchIndex:
             return zeros, zeros, np.zeros((len(self.articles), 0))
         counts = Counter(terms)
         q = np.array([float(counts[t]) for t in unique if t in self._vocab.ids])
-        bm25 = self._bm25[:, cols] @ q
-        matched = self._cover[:, cols].toarray()
+        bm25 = _columns(self._bm25, cols) @ q
+        matched = _columns(self._cover, cols)
         return bm25, matched.sum(axis=1) / total, matched
 
     def search(self, query: object, thresholds: Thresholds, scope: Scope | None = None, limit: int = 3) -> SearchResult:
@@ -213,7 +224,7 @@ class SearchIndex:
     def ranked(self, query: object, scope: Scope | None = None, limit: int = 3) -> tuple[str, list[Ranked]]:
         """The cleaned query and the best ``limit`` visible articles with their signals and BM25, best first."""
         text = clean_query(query, self.max_query_chars)
-        terms = self.tokenizer.tokens(text) if text else []
+        terms = self.tokenizer.tokens(text) if text else ()
         mask = self._masks.mask(scope or Scope())
         if not terms or not mask.any():
             return text, []
