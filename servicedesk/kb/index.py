@@ -31,11 +31,11 @@ class Weights:
     rank_ngram: float = 0.5
     # Logistic calibration with non-negative weights (so more matching words never lower the score), fitted by
     # `bench/kb_eval.py --calibrate` on held-out KB questions, the dev questions and the calibration negatives.
-    calib_coverage: float = 2.573
-    calib_ngram: float = 0.863
-    calib_evidence: float = 3.066
-    calib_margin: float = 4.582
-    calib_bias: float = -2.529
+    calib_coverage: float = 2.631
+    calib_ngram: float = 0.706
+    calib_evidence: float = 2.949
+    calib_margin: float = 5.284
+    calib_bias: float = -2.524
 
     def z(self, s: "Signals") -> float:
         """The calibrated log-odds that the article with signals ``s`` is the right answer."""
