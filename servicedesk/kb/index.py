@@ -161,7 +161,7 @@ class SearchIndex:
         self._build_lexical()
         self._ngrams = _NgramIndex([(a.title, *a.questions) for a in self.articles])
 
-    def _fields(self, a: Article) -> dict[str, list[str]]:
+    def _fields(self, a: Article) -> dict[str, Sequence[str]]:
         tok = self.tokenizer.tokens
         return {
             "title": tok(a.title),
