@@ -34,3 +34,16 @@ def test_only_rule_less_entities_are_learned():
     data = TrainingData([Example(text, "x", entities)],
                         regexes={"ticket_id": [r"GD\d{12}"]}, lookups={"region": ["广州"]})
     assert learned_entities(data) == {"address"}
+
+
+def test_the_one_pass_check_finds_the_same_spans_as_the_walk_over_every_character():
+    tagger = SpanTagger.train(examples(), {"address"}, seed=7, epochs=10)
+
+    class Walk(SpanTagger):
+        def _first_tagged(self, padded: str, kinds: str, length: int) -> int:
+            return 0  # the greedy walk from the first character, as before the one-pass check
+
+    walk = Walk(tagger.labels, tagger.weights)
+    texts = ["寄到武汉市洪山区珞喻路129号", "你好 谢谢", "专线断了，麻烦到深圳市南山区科技园南路3号看看", "", "没有地址 ok"]
+    assert [tagger.tag(t) for t in texts] == [walk.tag(t) for t in texts]
+    assert tagger.tag(texts[2])  # a span after chatter is still found
