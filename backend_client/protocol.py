@@ -108,6 +108,10 @@ class CustomerDesk(CommonDesk, Protocol):
         """Bind the channel identity when the code is right and fresh; None otherwise."""
         ...
 
+    async def unbind(self, channel: str, user_id: str) -> ContactBinding | None:
+        """End a channel identity's binding at once (the binding that ended; None when it had none)."""
+        ...
+
     async def answer_survey(self, ticket: str, score: int, comment: str | None, actor: Actor) -> Survey:
         """Store a satisfaction answer (1–5) against the ticket and the group that resolved it."""
         ...

@@ -1,4 +1,5 @@
-"""`frontdoor desk`: the operator's service desk commands (tickets, notices, problems, the SLA job, demo data)."""
+"""`frontdoor desk`: the operator's service desk commands (tickets, notices, problems, bindings, the SLA job, demo
+data)."""
 from __future__ import annotations
 
 import argparse
@@ -94,6 +95,14 @@ async def _sla(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespa
     print(f"检查 {report.checked}，预警 {report.warnings}，超时 {report.breaches}，升级 {report.escalations}")
 
 
+async def _unbind(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
+    ended = await desk.unbind(args.channel, args.user_id)
+    if ended is None:
+        print(f"{args.channel}:{args.user_id} 没有绑定企业账号")
+    else:
+        print(f"已解除 {args.channel}:{args.user_id} 与 {ended.customer_name}（{ended.contact_name}）的绑定，即刻生效")
+
+
 async def _seed(db: AsyncEngine | None, desk: ServiceDesk, args: argparse.Namespace) -> None:
     if db is None:
         raise ConfigError("desk seed loads the local desk's database: servicedesk.backend is http")
@@ -148,6 +157,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     sla = desk.add_parser("sla-job", help="run the SLA job once")
     sla.add_argument("--now", help="ISO time to evaluate at (default: now)")
     sla.set_defaults(func=_run(_sla))
+    unbind = desk.add_parser("unbind", help="end a channel identity's account binding at once (a contact who left)")
+    unbind.add_argument("channel", help="wechat or app")
+    unbind.add_argument("user_id", help="the WeChat openid or app user id")
+    unbind.set_defaults(func=_run(_unbind))
     desk.add_parser("seed", help="load the demo accounts and agents (prints new agents' passwords)").set_defaults(
         func=_run(_seed))
     cli_agents.add_parser(desk)

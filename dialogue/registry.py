@@ -28,10 +28,12 @@ class Flow:
     """A request about the customer's own account: the unbound are offered binding first."""
 
 
-def form_flow(form: Form, priority: int, intents: Iterable[str] = (), account: bool = False) -> Flow:
-    """A slot-filling flow: the intents start the form, and the engine resumes it while it is active."""
-    runner = FormRunner(form)
-    return Flow(form.name, priority, runner.start, frozenset(intents), form=runner, account=account)
+def form_flow(form: Form | FormRunner, priority: int, intents: Iterable[str] = (), account: bool = False,
+              run: Handler | None = None) -> Flow:
+    """A slot-filling flow: the intents start the form (through ``run`` when it says something first), and the
+    engine resumes it while it is active. Pass the flow module's runner when it starts the form itself too."""
+    runner = form if isinstance(form, FormRunner) else FormRunner(form)
+    return Flow(runner.form.name, priority, run or runner.start, frozenset(intents), form=runner, account=account)
 
 
 class Registry:

@@ -145,3 +145,20 @@ class Identities(DeskBase):
         log.info("identity.bound channel=%s contact_id=%s", channel, contact_id)
         await self._binding_cache.changed()
         return await self.find_binding(channel, user_id)
+
+    async def unbind(self, channel: str, user_id: str) -> ContactBinding | None:
+        """End the identity's binding (解绑): it loses the account's access at once, in every process.
+
+        The binding that ended, or None when there was none; the event is kept for the audit trail.
+        """
+        ended = await self.find_binding(channel, user_id)
+        async with self._tx() as session:
+            removed = await session.execute(delete(ChannelIdentity).where(
+                ChannelIdentity.channel == channel, ChannelIdentity.user_id == user_id))
+            if not removed.rowcount:
+                return None
+            session.add(VerificationEvent(kind="unbound", channel=channel, user_id=user_id, mobile_hash="",
+                                          at=self._now()))
+        log.info("identity.unbound channel=%s contact_id=%s", channel, ended.contact_id if ended else "-")
+        await self._binding_cache.changed()
+        return ended

@@ -263,7 +263,7 @@ class VerificationEvent(Base):
     __table_args__ = (Index("ix_verification_events_identity", "channel", "user_id", "at"),
                       Index("ix_verification_events_mobile", "mobile_hash", "at"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))  # sent | failed
+    kind: Mapped[str] = mapped_column(String(8))  # sent | failed | unbound
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     mobile_hash: Mapped[str] = mapped_column(String(64))

@@ -175,6 +175,11 @@ class HttpServiceDesk:
         return await self._call("POST", "/verifications/confirm", ContactBinding | None,
                                 body=wire.VerificationConfirm(channel, user_id, code))
 
+    async def unbind(self, channel: str, user_id: str) -> ContactBinding | None:
+        """DELETE /bindings/{channel}/{user_id} (null when it was unbound; safe to retry)."""
+        return await self._call("DELETE", f"/bindings/{_q(channel)}/{_q(user_id)}", ContactBinding | None,
+                                retry=True)
+
     # problems and notices
     async def create_problem(self, title: str, scope: Scope, actor: Actor, *, cause: str = "") -> Problem:
         """POST /problems."""

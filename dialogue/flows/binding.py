@@ -7,7 +7,7 @@ import uuid
 from backend_client.errors import OTP_RATE_LIMITED, Conflict
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
-from dialogue.forms import SimpleForm, Slot
+from dialogue.forms import FormRunner, SimpleForm, Slot
 from dialogue.masking import mask_phone
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
@@ -44,8 +44,6 @@ class BindAccountForm(SimpleForm):
         Slot("mobile", "ask_bind_mobile", ("phone_number",), invalid="invalid_phone", mentions=("手机", "号码", "电话")),
     )
 
-
-
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """Start verification; on a match ask for the code, otherwise say so and ask again from the account."""
         conversation = ctx.conversation
@@ -72,8 +70,6 @@ class BindCodeForm(SimpleForm):
     name = CODE_FLOW
     slots = (Slot("code", "ask_bind_code_again", accept_text=_otp, invalid="invalid_bind_code"),)
 
-
-
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """Confirm the code with the desk; greet the bound contact by account name."""
         conversation = ctx.conversation
@@ -87,6 +83,17 @@ class BindCodeForm(SimpleForm):
             return [ctx.reply("bind_code_gave_up", kind=ReplyKind.MENU)]
         conversation.flow = FlowState(self.name, state.instance_id, slots={"tries": tries}, requested_slot="code")
         return [ctx.reply("bind_code_wrong", kind=ReplyKind.QUESTION)]
+
+
+BIND = FormRunner(BindAccountForm())
+CODE = FormRunner(BindCodeForm())
+
+
+async def bind(ctx: TurnContext, parse: Parse) -> list[Reply]:
+    """Start binding; a bound contact is told that verifying another account replaces the current binding."""
+    binding = ctx.conversation.binding
+    rebind = [ctx.reply("rebind_note", customer_name=binding.customer_name)] if binding is not None else []
+    return [*rebind, *await BIND.start(ctx, parse)]
 
 
 def welcome(ctx: TurnContext) -> list[Reply]:

@@ -23,6 +23,12 @@ async def find_binding(request: web.Request) -> web.Response:
     return respond(await desk(request).find_binding(info["channel"], info["user_id"]))
 
 
+async def unbind(request: web.Request) -> web.Response:
+    """End a channel identity's binding (the binding that ended, or null when there was none)."""
+    info = request.match_info
+    return respond(await desk(request).unbind(info["channel"], info["user_id"]))
+
+
 async def start_verification(request: web.Request) -> web.Response:
     """Send a one-time code to the contact's registered mobile."""
     start = await body(request, VerificationStart)
@@ -41,6 +47,9 @@ ROUTES = (
           returns=Customer),
     Route("GET", "/bindings/{channel}/{user_id}", find_binding, scopes(BOT, AGENT),
           "The contact a channel identity is bound to (null when unbound)", returns=ContactBinding | None,
+          acts=False),
+    Route("DELETE", "/bindings/{channel}/{user_id}", unbind, scopes(BOT, AGENT),
+          "End a channel identity's binding at once (the binding that ended, or null)", returns=ContactBinding | None,
           acts=False),
     Route("POST", "/verifications", start_verification, scopes(BOT), "Send a one-time binding code",
           body=VerificationStart, returns=VerificationSent, acts=False),

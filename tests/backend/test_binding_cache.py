@@ -1,4 +1,4 @@
-"""Bindings from memory: no database round trip for who is (not) bound, and a rebind seen at once by every process."""
+"""Bindings from memory: no database round trip for who is (not) bound; a rebind or unbind seen at once by every process."""
 from __future__ import annotations
 
 import re
@@ -60,6 +60,9 @@ async def test_a_rebind_in_one_process_is_seen_at_once_by_another(sqlite_url):
             assert await bind(desk, sms, "o-teacher", "KH44190003", "13700137003") == "张科长"
             rebound = await other.find_binding("wechat", "o-teacher")
             assert rebound.customer_code == "KH44190003" and rebound.contact_name == "张科长"
+            assert (await desk.unbind("wechat", "o-teacher")).contact_name == "张科长"
+            assert await other.find_binding("wechat", "o-teacher") is None
+            assert await other.unbind("wechat", "o-teacher") is None
     finally:
         await other_engine.dispose()
         await redis.delete(*[key async for key in redis.scan_iter(f"{prefix}*")] or ["-"])

@@ -61,3 +61,13 @@ def test_a_notice_without_start_says_which_flag_is_missing(desk_file, capsys):
     assert desk_cli("notice", "create", "--title", "割接", "--text", "割接", "--ends", "2026-12-05T02:00") == 1
     assert "--starts is required" in capsys.readouterr().err
 
+
+
+async def test_an_operator_unbinds_a_contact_who_left_and_the_identity_is_a_stranger_at_once(desk_file, capsys):
+    url, _ = desk_file
+    assert await asyncio.to_thread(desk_cli, "unbind", "app", "demo-bound") == 0
+    assert "广州珠江智造科技有限公司" in capsys.readouterr().out
+    async with seeded_desk(url) as desk:
+        assert await desk.find_binding("app", "demo-bound") is None
+    assert await asyncio.to_thread(desk_cli, "unbind", "app", "demo-bound") == 0
+    assert "没有绑定" in capsys.readouterr().out

@@ -249,6 +249,21 @@ async def test_customers_bindings_and_verification(desk: ServiceDesk, bind):
     assert (await desk.find_binding("app", "teacher-wang")).contact_id == teacher.contact_id
 
 
+async def test_an_unbound_identity_loses_the_accounts_tickets_at_once(desk: ServiceDesk, bind):
+    teacher = await bind("teacher-li", "KH44060002", "13900139002")
+    colleague = await bind("teacher-li-tablet", "KH44060002", "13900139002")
+    ticket = await open_as(desk, colleague)
+    assert ticket.number in [t.number for t in (await desk.list_tickets(teacher)).items]
+    ended = await desk.unbind("app", "teacher-li")
+    assert ended is not None and ended.customer_code == "KH44060002"
+    assert await desk.find_binding("app", "teacher-li") is None
+    stranger = Actor.customer(Reporter("app", "teacher-li"), None)
+    with pytest.raises(Forbidden):
+        await desk.get_customer("KH44060002", stranger)
+    assert ticket.number not in [t.number for t in (await desk.list_tickets(stranger)).items]
+    assert await desk.unbind("app", "teacher-li") is None
+
+
 async def test_the_sla_job_raises_each_breach_once(desk: ServiceDesk):
     ticket = await open_as(desk, await key_account(desk))
     later = ticket.created_at + timedelta(days=3)
