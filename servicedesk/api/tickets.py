@@ -61,7 +61,7 @@ async def ticket_events(request: web.Request) -> web.Response:
 
 
 async def keyed_request(request: web.Request) -> tuple[str, Actor, dict[str, Any]]:
-    """A creating request's Idempotency-Key (only in its header), who acts, and its JSON body."""
+    """A creating request's Idempotency-Key (only in its header), who acts, and its JSON body (record ids in range)."""
     key = header(request, IDEMPOTENCY_KEY, max_length=MAX_KEY)
     if key is None:
         raise ApiError(f"header {IDEMPOTENCY_KEY} is required (e.g. the channel's message id)", IDEMPOTENCY_KEY)
@@ -69,15 +69,15 @@ async def keyed_request(request: web.Request) -> tuple[str, Actor, dict[str, Any
     data = await json_object(request)
     if "idempotency_key" in data:
         raise ApiError(f"the idempotency key travels in the {IDEMPOTENCY_KEY} header", "idempotency_key")
+    for name in ID_FIELDS:
+        if isinstance(data.get(name), int) and not 0 < data[name] <= ID_LIMIT:
+            raise ApiError(f"'{name}' must be between 1 and {ID_LIMIT}", name)
     return key, actor, data
 
 
 async def open_ticket(request: web.Request) -> web.Response:
     """Open a ticket; the Idempotency-Key header makes a retried request return the same ticket."""
     key, actor, data = await keyed_request(request)
-    for name in ID_FIELDS:
-        if isinstance(data.get(name), int) and not 0 < data[name] <= ID_LIMIT:
-            raise ApiError(f"'{name}' must be between 1 and {ID_LIMIT}", name)
     if actor.role in (Role.CONTACT, Role.REPORTER):
         data = _as_customer(data, actor, request.get(BINDING))
     scoped = scoped_key(request[CALLER], actor, key)

@@ -53,6 +53,12 @@ async def test_hostile_requests_are_400_naming_the_field_and_store_nothing(api_o
         response = await api_on.get(path, headers=as_agent())
         assert response.status == 400, (path, await response.text())
         assert (await response.json())["field"] == field, path
+    for field, huge in (("customer_id", 9223372036854775808), ("contact_id", 4294967296)):
+        complaint = {"reporter": {"channel": "app", "user_id": "u1"}, "about": "ticket", "text": "师傅态度差",
+                     field: huge}
+        response = await api_on.post("/api/v1/complaints", json=complaint,
+                                     headers=as_agent(**{"Idempotency-Key": field}))
+        assert response.status == 400 and (await response.json())["field"] == field, await response.text()
     notice = await api_on.post("/api/v1/notices", json=YEAR_ONE, headers=as_agent())
     assert notice.status == 400 and (await notice.json())["field"] == "starts_at"
     tabbed = await api_on.get("/api/v1/tickets", headers=auth("bot", **{"X-On-Behalf-Of-Channel": "app",
