@@ -69,6 +69,8 @@ def classify(form: Form, state: FlowState, parse: Parse, trigger: str | None, ou
         return Move.ANSWER
     if _fills(form, state, parse) and (len(form.slots) == 1 or not is_question(parse.text)):
         return Move.ANSWER   # the value asked for; in a one-question form even when phrased as a question
+    if _fills_another(form, state, parse) and not is_question(parse.text):
+        return Move.ANSWER   # the answer to a later question (an address when asked the service): kept, then re-asked
     if parse.intent in DIRECT_INTENTS:
         return Move.DIRECT
     if trigger is not None and outranks:
@@ -113,6 +115,13 @@ def _fills(form: Form, state: FlowState, parse: Parse) -> bool:
     """Whether the message carries a value for the slot being asked (a stop phrase inside an answer is no stop)."""
     asked = _slot(form, state.requested_slot)
     return asked is not None and any(parse.values(entity) for entity in asked.entities)
+
+
+def _fills_another(form: Form, state: FlowState, parse: Parse) -> bool:
+    """Whether the message carries a value for another empty slot this form will ask (one in force now)."""
+    return any(slot.name != state.requested_slot and not state.slots.get(slot.name)
+               and (slot.when is None or slot.when(state.slots))
+               and any(parse.values(entity) for entity in slot.entities) for slot in form.slots)
 
 
 def _slot(form: Form, name: str | None) -> Slot | None:
