@@ -8,6 +8,7 @@ from typing import Callable, Protocol, cast
 
 from dialogue.context import TurnContext
 from dialogue.conversation import FlowState
+from dialogue.masking import mask_phone
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
 from nlu.payload import encode_payload
@@ -28,6 +29,8 @@ SUBMIT = re.compile(r"提交")
 _WANT = re.compile(r"(要|需要|要的)(吧|的|了|登记|提交)?[。！!~～.]*")
 """A bare "want it" at a confirmation that offers something (登记投诉吗？ 要), whatever the classifier read."""
 _AFTER_MARKER = re.compile(r"(?:改成|改为|换成|换为|应该是|改一下|更正为|补充(?:一下)?(?:描述|说明)?|是)[:：,，\s]*")
+SHOWN_CHARS = 30
+"""A corrected value longer than this is said back shortened."""
 _ADD = "补充"
 """A correction that adds to a free-text slot rather than replacing it."""
 
@@ -147,7 +150,7 @@ class FormRunner:
             fresh = [e for e in said if not negated(parse.text, e.start) and e.value != current]
             if fresh:
                 state.slots[slot.name], state.sources[slot.name] = fresh[-1].value, fresh[-1].entity
-                return await self._next(ctx, state)
+                return await self._corrected(ctx, state, slot)
             if current and any(e.value == current and negated(parse.text, e.start) for e in said):
                 return self._change(ctx, state, slot.name)
         target = named_slot(self.form, parse.text)
@@ -160,7 +163,16 @@ class FormRunner:
         if _ADD in parse.text and target.free_text and state.slots.get(target.name):
             accepted = f"{state.slots[target.name]}；{accepted}"
         state.slots[target.name], state.sources[target.name] = accepted, "text"
-        return await self._next(ctx, state)
+        return await self._corrected(ctx, state, target)
+
+    async def _corrected(self, ctx: TurnContext, state: FlowState, slot: Slot) -> list[Reply]:
+        """The changed value said back before the next question (a confirmation shows it anyway)."""
+        following = await self._next(ctx, state)
+        if state.confirming or ctx.conversation.flow is not state:
+            return following
+        value = state.slots[slot.name]
+        shown = mask_phone(value) if "phone_number" in slot.entities else shorten(value)
+        return [ctx.reply("form_corrected", slot=ctx.label("slot", slot.name), value=shown), *following]
 
     def takes(self, parse: Parse) -> bool:
         """Whether ``parse`` names a value for any slot of this form."""
@@ -260,6 +272,11 @@ class FormRunner:
 
     def _find(self, name: str | None) -> Slot | None:
         return next((s for s in self.form.slots if s.name == name), None)
+
+
+def shorten(value: str, limit: int = SHOWN_CHARS) -> str:
+    """A long answer as said back: its start and an ellipsis."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def says_submit(text: str) -> bool:
