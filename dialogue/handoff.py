@@ -135,6 +135,8 @@ class Handoff:
         settings = self._settings
         if not settings.enabled:
             return ctx.reply("handoff_disabled")
+        if ctx.message.metadata.get("verified") is False:   # an app guest: an agent's reply could not reach them
+            return ctx.reply("handoff_needs_sign_in")
         hours = settings.hours
         if hours is not None and not hours.is_open(self._clock().astimezone(ctx.timezone)):
             days = "".join(str(d) for d in sorted(hours.weekdays))

@@ -116,6 +116,17 @@ async def test_nobody_available_says_so_and_the_customer_may_decline_the_callbac
     assert (await desk.list_tickets(SYSTEM)).total == 0
 
 
+async def test_an_app_guest_is_asked_to_sign_in_or_leave_a_number_not_queued_where_no_reply_can_reach(desk):
+    rig = Rig(desk)
+    guest = InboundMessage("app", "anonymous", "app:anonymous", "能不能转人工 找个真人帮我看看",
+                           metadata={"verified": False})
+    async with rig.bus.subscribe() as events:
+        replies = await rig.engine.handle(guest)
+        assert await drain(events) == []
+    assert [r.template for r in replies] == ["handoff_needs_sign_in", "ask_callback_phone"]
+    assert (await rig.state("anonymous"))["owner"] == "bot"
+
+
 async def test_a_fault_report_runs_at_once_and_keeps_the_place_in_the_queue(desk):
     rig = Rig(desk)
     await rig.say("转人工")
