@@ -12,6 +12,7 @@ from bot.config import Config
 from bot.keys import COMPONENTS, CONFIG
 from bot.channels import build_channels, channel_lifetime
 from bot.delivery import delivery_job
+from bot.handoff_timeouts import handoff_timeout_job
 from dialogue.types import InboundMessage, Reply
 from servicedesk import api
 
@@ -34,6 +35,7 @@ def create_app(config: Config) -> web.Application:
         channel.setup(app)
     app.cleanup_ctx.append(channel_lifetime(channels))
     app.cleanup_ctx.append(delivery_job)
+    app.cleanup_ctx.append(handoff_timeout_job)
     return app
 
 

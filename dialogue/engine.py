@@ -74,8 +74,14 @@ class Engine:
         if message.kind == MessageKind.HANGUP:
             return await self._hung_up(conversation)
         ctx = TurnContext(conversation, message, self._templates, self._desk, self._timezone, self._handoff)
-        parse = await self._understand(conversation, message.text[: self._settings.max_text_chars])
-        replies = await self._decide(ctx, parse)
+        if message.kind == MessageKind.WAITED:
+            parse = Parse("", "handoff_timeout", 1.0)
+            replies = await self._handoff.expire(ctx, parse)
+            if not replies:
+                return []   # taken by an agent, or the customer moved on: nothing to say, nothing to save
+        else:
+            parse = await self._understand(conversation, message.text[: self._settings.max_text_chars])
+            replies = await self._decide(ctx, parse)
         self._remember(conversation, parse, replies)
         await self._store.save(conversation.id, conversation.to_dict())
         log.info("turn.done conversation_id=%s intent=%s confidence=%.2f replies=%s", conversation.id,

@@ -105,12 +105,20 @@ class Handoff:
         if cancel:
             await self.abandon(conversation, "cancelled")
             return [ctx.reply("handoff_cancelled", kind=ReplyKind.MENU)]
-        if self._timed_out(conversation):
-            reason = conversation.handoff.reason if conversation.handoff else "request_human"
-            await self.abandon(conversation, "timeout")
-            return [ctx.reply("handoff_timeout"), *await offer_callback(ctx, parse, reason)]
+        expired = await self.expire(ctx, parse)
+        if expired:
+            return expired
         await self._publish(EventKind.MESSAGE, conversation, text=ctx.message.text)
         return [ctx.reply("handoff_waiting", kind=ReplyKind.HANDOFF)]
+
+    async def expire(self, ctx: TurnContext, parse: Parse) -> list[Reply]:
+        """Nobody took the chat in time and the customer said nothing since: leave the queue, offer a callback."""
+        conversation = ctx.conversation
+        if conversation.owner != Owner.WAITING_AGENT or not self._timed_out(conversation):
+            return []
+        reason = conversation.handoff.reason if conversation.handoff else "request_human"
+        await self.abandon(conversation, "timeout")
+        return [ctx.reply("handoff_timeout"), *await offer_callback(ctx, parse, reason)]
 
     async def to_agent(self, ctx: TurnContext) -> list[Reply]:
         """An agent owns the conversation: the message goes to them, the bot stays silent."""

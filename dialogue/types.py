@@ -21,8 +21,11 @@ class MessageKind(str, Enum):
     SCAN = "scan"
     MENU_LINK = "menu_link"
     UNSUPPORTED = "unsupported"
-    HANGUP = "hangup"              # the caller hung up: nothing to answer, an unfinished form is dropped
     """A message the channel cannot read (a video, a file…): the engine asks for words instead."""
+    HANGUP = "hangup"
+    """The caller hung up: nothing to answer, an unfinished form is dropped."""
+    WAITED = "waited"
+    """No message: the hand-off timeout job asks whether a queued customer has waited too long (never a channel)."""
 
 
 class ReplyKind(str, Enum):

@@ -16,7 +16,7 @@ from dialogue.engine import Engine
 from dialogue.handoff import BusinessHours, ConfiguredAvailability, Handoff, HandoffSettings
 from dialogue.store import InMemoryConversationStore
 from dialogue.templates import Templates
-from dialogue.types import InboundMessage, ReplyKind
+from dialogue.types import InboundMessage, MessageKind, ReplyKind
 from tests.fakes import KeywordInterpreter
 from tests.support import require_redis
 
@@ -206,3 +206,16 @@ async def test_events_cross_processes_on_the_redis_bus():
     finally:
         await publisher.aclose()
         await listener.aclose()
+
+
+async def test_a_silent_wait_is_checked_without_a_message_and_offered_a_callback_once(desk):
+    rig = Rig(desk, HandoffSettings(waiting_timeout_s=120))
+    assert await rig.say("麻烦转人工，宽带账单的事说不清") == ["handoff_queued"]
+    waited = InboundMessage("app", "u1", "app:u1", kind=MessageKind.WAITED)
+    assert await rig.engine.handle(waited) == []
+    assert (await rig.state())["owner"] == "waiting_agent"
+    rig.clock.now += timedelta(seconds=121)
+    assert [r.template for r in await rig.engine.handle(waited)] == ["handoff_timeout", "ask_callback_phone"]
+    assert (await rig.state())["owner"] == "bot"
+    assert await rig.engine.handle(waited) == []   # told once: another process's check finds nothing to do
+    assert await rig.say("13912345678") == ["callback_confirm"]
