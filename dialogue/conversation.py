@@ -11,6 +11,8 @@ from dialogue.types import utcnow
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+RETIRED_FIELDS = frozenset({"binding_checked"})
+"""Fields conversations saved by earlier code may still carry: dropped on load, so those conversations go on."""
 
 
 class Owner:
@@ -73,7 +75,6 @@ class Conversation:
     """An offered switch to a more urgent request: its flow and the message that asked for it."""
     handoff: HandoffState | None = None
     binding: ContactBinding | None = None
-    binding_checked: bool = False
     pending_buttons: list[str] = field(default_factory=list)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     rating: dict[str, Any] | None = None
@@ -114,7 +115,8 @@ class Conversation:
             handoff = data.get("handoff")
             binding = data.get("binding")
             return cls(
-                **{k: v for k, v in data.items() if k not in ("flow", "paused", "handoff", "binding", "history")},
+                **{k: v for k, v in data.items()
+                   if k not in ("flow", "paused", "handoff", "binding", "history") and k not in RETIRED_FIELDS},
                 flow=FlowState(**flow) if flow else None,
                 paused=FlowState(**paused) if paused else None,
                 handoff=HandoffState(**handoff) if handoff else None,

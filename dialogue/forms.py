@@ -57,6 +57,10 @@ class Slot:
     optional: bool = False
     """Any answer is taken, a "no" or "don't know" included (the acceptor turns it into a value)."""
 
+    def in_force(self, given: dict[str, str]) -> bool:
+        """Whether the form asks this slot, given the slots filled so far."""
+        return self.when is None or self.when(given)
+
     @property
     def free_text(self) -> bool:
         """Any text answers it (entities found in the text still fill their own slots)."""
@@ -240,7 +244,7 @@ class FormRunner:
         return [self._ask(ctx, self._slot(slot_name))]
 
     async def _next(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
-        missing = [s for s in self.form.slots if not state.slots.get(s.name) and (s.when is None or s.when(state.slots))]
+        missing = [s for s in self.form.slots if not state.slots.get(s.name) and s.in_force(state.slots)]
         if missing:
             if state.requested_slot != missing[0].name:
                 state.misses = 0

@@ -8,9 +8,10 @@ from dialogue.conversation import FlowState
 from dialogue.forms import CHANGE_INTENT, Form, Slot, named_slot, says_submit
 from nlu import Parse
 
-DIGRESSION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request", "query_outage",
-                                "query_ticket", "urge_ticket", "bind_account", "greet", "thank", "rate_service",
-                                "kb_feedback", "kb_article"})
+QUESTION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request"})
+"""Questions no flow handles: the knowledge base answers them."""
+DIGRESSION_INTENTS = QUESTION_INTENTS | {"query_outage", "query_ticket", "urge_ticket", "bind_account", "greet",
+                                         "thank", "rate_service", "kb_feedback", "kb_article"}
 """Requests answered on the side while a form waits (the form's own intent is an answer, not a digression)."""
 ASIDE_QUESTIONS = frozenset({"out_of_scope", "goodbye"})
 """Digressions only when asked as a question (你是机器人吗); otherwise a poor answer to the form's question."""
@@ -119,8 +120,7 @@ def _fills(form: Form, state: FlowState, parse: Parse) -> bool:
 
 def _fills_another(form: Form, state: FlowState, parse: Parse) -> bool:
     """Whether the message carries a value for another empty slot this form will ask (one in force now)."""
-    return any(slot.name != state.requested_slot and not state.slots.get(slot.name)
-               and (slot.when is None or slot.when(state.slots))
+    return any(slot.name != state.requested_slot and not state.slots.get(slot.name) and slot.in_force(state.slots)
                and any(parse.values(entity) for entity in slot.entities) for slot in form.slots)
 
 

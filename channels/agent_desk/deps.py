@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Awaitable, Mapping, Protocol
 
-from backend_client.protocol import AgentDirectory, StaffDesk
 from channels.agent_desk.board import Board
 from channels.agent_desk.sessions import LoginLimiter, SessionStore
 from channels.agent_desk.settings import AgentDeskSettings
@@ -30,16 +29,12 @@ class Send(Protocol):
                  payload: Mapping[str, Any] | None = ...) -> Awaitable[Sent]: ...
 
 
-class StaffDirectoryDesk(StaffDesk, AgentDirectory, Protocol):
-    """The desk as the agent desk uses it: staff operations and agent accounts."""
-
-
 @dataclass
 class DeskDeps:
     """Everything the desk's handlers reach."""
 
     settings: AgentDeskSettings
-    desk: Any                      # StaffDirectoryDesk (the local desk), kept loose for remote desks
+    desk: Any                      # StaffDesk and AgentDirectory (the local desk), kept loose for remote desks
     handoff: AgentSide
     store: ConversationStore
     bus: Bus

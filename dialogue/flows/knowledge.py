@@ -8,14 +8,13 @@ from backend_client import NotFound
 from backend_client.kb import Article, Decision, SearchResult
 from dialogue.context import TurnContext
 from dialogue.flows.outage import ask_place, named_place, notice_replies, offer, place_notices
+from dialogue.turns import QUESTION_INTENTS
 from dialogue.types import Button, Reply, ReplyKind
 from nlu import Parse
 from nlu.payload import encode_payload
 
 log = logging.getLogger(__name__)
 
-QUESTION_INTENTS = frozenset({"ask_faq", "billing_inquiry", "business_consult", "service_request"})
-"""Questions no flow handles: the knowledge base answers them."""
 
 
 def answer(ctx: TurnContext, article: Article, query: str) -> Reply:

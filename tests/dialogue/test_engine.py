@@ -149,6 +149,13 @@ async def test_outdated_saved_state_is_reset_not_a_crash(engine, store):
     assert templates(await say(engine, "你好")) == ["greet"]
 
 
+async def test_a_conversation_saved_with_a_retired_field_goes_on_where_it_was(engine, store):
+    await say(engine, "专线断了")
+    state = await store.load("app:u1")
+    await store.save("app:u1", {**state, "binding_checked": True})
+    assert templates(await say(engine, "电路编号 GZ-MSTP-000123")) == ["ask_contact_phone"]
+
+
 async def test_unknown_flow_in_saved_state_is_dropped(engine, store):
     await say(engine, "专线断了")
     state = await store.load("app:u1")
