@@ -1,7 +1,7 @@
 """What one turn's handlers may use: the conversation, the message, templates and the service desk."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ class TurnContext:
     desk: CustomerDesk
     timezone: ZoneInfo
     handoff: "Handoff"
+    memo: dict[str, Any] = field(default_factory=dict)
+    """What a flow already asked the desk during this turn (read twice, fetched once)."""
 
     def reply(self, name: str, kind: ReplyKind = ReplyKind.TEXT, **values: Any) -> Reply:
         """Render template ``name`` in the customer's channel variant."""

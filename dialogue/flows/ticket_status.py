@@ -13,13 +13,17 @@ from nlu import Parse
 from nlu.payload import encode_payload
 
 OTHER_TICKETS_SHOWN = 3
+VISIBLE = "visible_tickets"
 REASON_CHARS = 200
 """The customer's words kept with an urge or a reopened fault, for the agent."""
 
 
 async def visible_tickets(ctx: TurnContext) -> list[Ticket]:
-    """The customer's recent tickets: their account's when bound, else the ones they reported (the desk decides)."""
-    return (await ctx.desk.list_tickets(ctx.actor, limit=OTHER_TICKETS_SHOWN + 1)).items
+    """The customer's recent tickets: their account's when bound, else the ones they reported (the desk decides).
+    Asked once per turn: the latest ticket found for the question is also the one described."""
+    if VISIBLE not in ctx.memo:
+        ctx.memo[VISIBLE] = (await ctx.desk.list_tickets(ctx.actor, limit=OTHER_TICKETS_SHOWN + 1)).items
+    return list(ctx.memo[VISIBLE])
 
 
 class TicketStatusForm(SimpleForm):
@@ -35,16 +39,18 @@ class TicketStatusForm(SimpleForm):
         tickets = await visible_tickets(ctx)
         return {"ticket_id": tickets[0].number} if tickets else {}
 
-
     async def submit(self, ctx: TurnContext, state: FlowState) -> list[Reply]:
         """Look the ticket up and describe where it stands."""
         number = state.slots["ticket_id"]
-        try:
-            ticket = await ctx.desk.get_ticket(number, ctx.actor)
-        except (NotFound, Forbidden):
-            return [ctx.reply("ticket_not_found", number=number)]
+        visible = await visible_tickets(ctx)
+        ticket = next((t for t in visible if t.number == number), None)
+        if ticket is None:
+            try:
+                ticket = await ctx.desk.get_ticket(number, ctx.actor)
+            except (NotFound, Forbidden):
+                return [ctx.reply("ticket_not_found", number=number)]
         reply = ctx.reply("ticket_status", **self._describe(ctx, ticket))
-        others = [t for t in await visible_tickets(ctx) if t.number != ticket.number][:OTHER_TICKETS_SHOWN]
+        others = [t for t in visible if t.number != ticket.number][:OTHER_TICKETS_SHOWN]
         buttons = tuple(Button(t.number, encode_payload("query_ticket", ticket_id=t.number)) for t in others)
         return [Reply(reply.text, buttons, reply.kind, reply.template, reply.data)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import AsyncIterator
 
 import pytest
+from sqlalchemy import event
 
 from backend_client import SYSTEM, TicketStatus
 from dialogue.engine import Engine
@@ -88,3 +89,14 @@ async def test_a_status_reply_never_shows_a_mobile_number_the_customer_typed_int
     number = (await say(engine, "确认"))[0].data["number"]
     status = await say(engine, f"查一下 {number}")
     assert "13912345678" not in status[0].text and "139****5678" in status[0].text
+
+
+async def test_asking_for_the_latest_ticket_reads_the_tickets_once(engine, desk):
+    number = await report(engine)
+    statements: list[str] = []
+    event.listen(desk._engine.sync_engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *rest: statements.append(statement))
+    replies = await say(engine, "查一下工单进度")
+    assert [r.template for r in replies] == ["ticket_status"] and number in replies[0].text
+    ticket_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "tickets" in s]
+    assert len(ticket_reads) <= 2, ticket_reads   # the listing and its count: no second listing, no lookup by number
